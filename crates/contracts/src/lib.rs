@@ -1,1 +1,4 @@
+//! Contracts: what one domain may know of another. Event payloads and, later, client traits
+//! (e.g. `CatalogClient::price_snapshot`). A domain depends on this crate, never on another domain.
 
+pub mod identity;

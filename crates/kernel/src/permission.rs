@@ -46,7 +46,7 @@ permissions! {
     MarketingManage => "marketing:manage", "Manage vouchers, loyalty and campaigns";
     AnalyticsRead => "analytics:read", "See reports and dashboards";
     UsersRead => "users:read", "See the store's members";
-    UsersInvite => "users:invite", "Invite staff and change their roles";
+    UsersManage => "users:manage", "Invite staff, change their roles and remove them";
     RolesManage => "roles:manage", "Create, change and delete roles";
     ApiKeysManage => "api_keys:manage", "Create and revoke API keys";
     AuditRead => "audit:read", "Read the audit log";

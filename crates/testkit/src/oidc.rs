@@ -13,6 +13,7 @@ mod protocol;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -280,13 +281,13 @@ async fn authorize(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery)
                     "invalid_request",
                     "a parameter was sent more than once",
                 ),
-                Err(response) => response,
+                Err(message) => bad_authorization_request(message),
             };
         }
     };
     let redirect_uri = match authorization_redirect_target(&shared, &params) {
         Ok(redirect_uri) => redirect_uri,
-        Err(response) => return response,
+        Err(message) => return bad_authorization_request(message),
     };
     let state = params.get("state").map(String::as_str);
     let fail =
@@ -349,27 +350,23 @@ async fn authorize(State(shared): State<Arc<Shared>>, RawQuery(query): RawQuery)
     found(&location)
 }
 
-/// Checks `client_id` and `redirect_uri`; an `Err` is the 400 page to show
-/// instead of redirecting.
+/// Checks `client_id` and `redirect_uri`; an `Err` is what the 400 page shown
+/// instead of redirecting says.
 fn authorization_redirect_target(
     shared: &Shared,
     params: &HashMap<String, String>,
-) -> Result<url::Url, Response> {
+) -> Result<url::Url, &'static str> {
     match params.get("client_id") {
-        None => return Err(bad_authorization_request("client_id is required")),
-        Some(client_id) if *client_id != shared.client_id => {
-            return Err(bad_authorization_request("unknown client_id"));
-        }
+        None => return Err("client_id is required"),
+        Some(client_id) if *client_id != shared.client_id => return Err("unknown client_id"),
         Some(_) => {}
     }
-    let Some(redirect_uri) = params.get("redirect_uri") else {
-        return Err(bad_authorization_request("redirect_uri is required"));
-    };
+    let redirect_uri = params
+        .get("redirect_uri")
+        .ok_or("redirect_uri is required")?;
     match url::Url::parse(redirect_uri) {
         Ok(url) if url.fragment().is_none() && !url.cannot_be_a_base() => Ok(url),
-        _ => Err(bad_authorization_request(
-            "redirect_uri must be an absolute URI without a fragment",
-        )),
+        _ => Err("redirect_uri must be an absolute URI without a fragment"),
     }
 }
 
@@ -417,7 +414,18 @@ fn found(location: &url::Url) -> Response {
 /// `POST /token` (RFC 6749 §4.1.3, RFC 7636 §4.5, OIDC Core §3.1.3).
 async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     shared.token_requests.fetch_add(1, Ordering::SeqCst);
+    match exchange_code(&shared, &headers, &body) {
+        Ok(response) => response,
+        Err(error) => error.into_response(),
+    }
+}
 
+/// The token endpoint proper: checks the request and redeems the code.
+fn exchange_code(
+    shared: &Shared,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, TokenError> {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
@@ -427,52 +435,29 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
                 .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
     if !is_form {
-        return token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
+        return Err(TokenError::invalid_request(
             "the body must be application/x-www-form-urlencoded",
-        );
+        ));
     }
-    let form = match protocol::parse_params(&body) {
-        Ok(form) => form,
-        Err(name) => {
-            return token_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                &format!("{name} was sent more than once"),
-            );
-        }
-    };
+    let form = protocol::parse_params(body)
+        .map_err(|name| TokenError::invalid_request(format!("{name} was sent more than once")))?;
 
-    let client_id = match authenticate_client(&shared, &headers, &form) {
-        Ok(client_id) => client_id,
-        Err(response) => return response,
-    };
+    let client_id = authenticate_client(shared, headers, &form)?;
 
     match form.get("grant_type").map(String::as_str) {
-        None => {
-            return token_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "grant_type is required",
-            );
-        }
+        None => return Err(TokenError::invalid_request("grant_type is required")),
         Some("authorization_code") => {}
         Some(_) => {
-            return token_error(
+            return Err(TokenError::new(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
                 "only authorization_code is supported",
-            );
+            ));
         }
     }
-    let Some(code) = form.get("code") else {
-        return token_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            "code is required",
-        );
-    };
+    let code = form
+        .get("code")
+        .ok_or_else(|| TokenError::invalid_request("code is required"))?;
 
     let mut provider = shared.lock();
     let Some(pending) = provider.codes.remove(code) else {
@@ -480,27 +465,37 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
             if let Some(access_token) = issued.clone() {
                 provider.access_tokens.remove(&access_token);
             }
-            return invalid_grant("the authorization code was already used");
+            return Err(TokenError::invalid_grant(
+                "the authorization code was already used",
+            ));
         }
-        return invalid_grant("unknown authorization code");
+        return Err(TokenError::invalid_grant("unknown authorization code"));
     };
     // Presenting a code uses it up, whether or not the exchange succeeds.
     provider.redeemed_codes.insert(code.clone(), None);
 
     if pending.client_id != client_id {
-        return invalid_grant("the authorization code was issued to another client");
+        return Err(TokenError::invalid_grant(
+            "the authorization code was issued to another client",
+        ));
     }
     if pending.issued_at.elapsed() > CODE_LIFETIME {
-        return invalid_grant("the authorization code has expired");
+        return Err(TokenError::invalid_grant(
+            "the authorization code has expired",
+        ));
     }
     if form.get("redirect_uri") != Some(&pending.redirect_uri) {
-        return invalid_grant("redirect_uri does not match the authorization request");
+        return Err(TokenError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        ));
     }
-    let Some(code_verifier) = form.get("code_verifier") else {
-        return invalid_grant("code_verifier is required (PKCE)");
-    };
+    let code_verifier = form
+        .get("code_verifier")
+        .ok_or_else(|| TokenError::invalid_grant("code_verifier is required (PKCE)"))?;
     if !protocol::pkce_s256_matches(code_verifier, &pending.code_challenge) {
-        return invalid_grant("code_verifier does not match code_challenge (PKCE S256)");
+        return Err(TokenError::invalid_grant(
+            "code_verifier does not match code_challenge (PKCE S256)",
+        ));
     }
 
     let access_token = protocol::random_token();
@@ -552,7 +547,7 @@ async fn token(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Byte
     }))
     .into_response();
     no_store(&mut response);
-    response
+    Ok(response)
 }
 
 /// Authenticates the client by `client_secret_basic` or `client_secret_post`
@@ -561,13 +556,13 @@ fn authenticate_client(
     shared: &Shared,
     headers: &HeaderMap,
     form: &HashMap<String, String>,
-) -> Result<String, Response> {
+) -> Result<String, TokenError> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok());
     let (client_id, client_secret, via_basic) = match protocol::basic_credentials(authorization) {
         BasicCredentials::Malformed => {
-            return Err(invalid_client(
+            return Err(TokenError::invalid_client(
                 "malformed HTTP Basic client credentials",
                 true,
             ));
@@ -577,14 +572,12 @@ fn authenticate_client(
             client_secret,
         } => {
             if form.contains_key("client_secret") {
-                return Err(token_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
+                return Err(TokenError::invalid_request(
                     "use only one client authentication method",
                 ));
             }
             if form.get("client_id").is_some_and(|id| *id != client_id) {
-                return Err(invalid_client(
+                return Err(TokenError::invalid_client(
                     "client_id in the body differs from the authenticated client",
                     true,
                 ));
@@ -595,46 +588,83 @@ fn authenticate_client(
             let (Some(client_id), Some(client_secret)) =
                 (form.get("client_id"), form.get("client_secret"))
             else {
-                return Err(invalid_client("client authentication is required", false));
+                return Err(TokenError::invalid_client(
+                    "client authentication is required",
+                    false,
+                ));
             };
             (client_id.clone(), client_secret.clone(), false)
         }
     };
     if client_id != shared.client_id || client_secret != shared.client_secret {
-        return Err(invalid_client("client authentication failed", via_basic));
+        return Err(TokenError::invalid_client(
+            "client authentication failed",
+            via_basic,
+        ));
     }
     Ok(client_id)
 }
 
-fn invalid_grant(description: &str) -> Response {
-    token_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
-}
-
-/// 401 `invalid_client`; with the challenge RFC 6749 §5.2 requires when the
-/// client tried HTTP Basic.
-fn invalid_client(description: &str, via_basic: bool) -> Response {
-    let mut response = token_error(StatusCode::UNAUTHORIZED, "invalid_client", description);
-    if via_basic {
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"fake-oidc\""),
-        );
-    }
-    response
-}
-
 /// A token endpoint error response (RFC 6749 §5.2).
-fn token_error(status: StatusCode, error: &str, description: &str) -> Response {
-    let mut response = (
-        status,
-        Json(serde_json::json!({
-            "error": error,
-            "error_description": description,
-        })),
-    )
-        .into_response();
-    no_store(&mut response);
-    response
+#[derive(Debug)]
+struct TokenError {
+    status: StatusCode,
+    error: &'static str,
+    description: Cow<'static, str>,
+    /// Whether to challenge for HTTP Basic, as §5.2 requires when the client
+    /// tried it.
+    basic_challenge: bool,
+}
+
+impl TokenError {
+    fn new(
+        status: StatusCode,
+        error: &'static str,
+        description: impl Into<Cow<'static, str>>,
+    ) -> TokenError {
+        TokenError {
+            status,
+            error,
+            description: description.into(),
+            basic_challenge: false,
+        }
+    }
+
+    fn invalid_request(description: impl Into<Cow<'static, str>>) -> TokenError {
+        TokenError::new(StatusCode::BAD_REQUEST, "invalid_request", description)
+    }
+
+    fn invalid_grant(description: &'static str) -> TokenError {
+        TokenError::new(StatusCode::BAD_REQUEST, "invalid_grant", description)
+    }
+
+    fn invalid_client(description: &'static str, basic_challenge: bool) -> TokenError {
+        TokenError {
+            basic_challenge,
+            ..TokenError::new(StatusCode::UNAUTHORIZED, "invalid_client", description)
+        }
+    }
+}
+
+impl IntoResponse for TokenError {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            Json(serde_json::json!({
+                "error": self.error,
+                "error_description": self.description,
+            })),
+        )
+            .into_response();
+        no_store(&mut response);
+        if self.basic_challenge {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"fake-oidc\""),
+            );
+        }
+        response
+    }
 }
 
 fn no_store(response: &mut Response) {

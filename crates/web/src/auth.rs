@@ -293,7 +293,7 @@ pub mod perm {
         MarketingManage,
         AnalyticsRead,
         UsersRead,
-        UsersInvite,
+        UsersManage,
         RolesManage,
         ApiKeysManage,
         AuditRead,
