@@ -1,1 +1,16 @@
+//! SmartSeller through its HTTP API: the real app on a random port, a fresh database per test, on
+//! SQLite always and on PostgreSQL when `SMARTSELLER_TEST_DATABASE_URL` is set (required in CI).
 
+#![allow(dead_code)]
+
+mod support;
+
+mod api_keys;
+mod auth;
+mod contract;
+mod events;
+mod idempotency;
+mod isolation;
+mod oidc;
+mod redis_shared;
+mod team;

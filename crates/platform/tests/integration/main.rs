@@ -1,1 +1,1 @@
-
+//! Platform conformance suite.

@@ -15,8 +15,13 @@ use utoipa_axum::routes;
 
 use crate::app::{IdentityCtx, IdentityError, RequestMeta};
 
-/// Every identity route, with its OpenAPI description.
+/// Every identity route, bound to its state.
 pub fn router(ctx: IdentityCtx) -> OpenApiRouter {
+    routes().with_state(ctx)
+}
+
+/// Every identity route with its OpenAPI description, before its state is bound.
+pub fn routes() -> OpenApiRouter<IdentityCtx> {
     OpenApiRouter::new()
         .routes(routes!(auth::register))
         .routes(routes!(auth::login))
@@ -43,7 +48,6 @@ pub fn router(ctx: IdentityCtx) -> OpenApiRouter {
         .routes(routes!(keys::revoke_api_key))
         .routes(routes!(keys::audit_log))
         .routes(routes!(keys::list_tenants))
-        .with_state(ctx)
 }
 
 /// The request's origin, for sessions and the audit log.

@@ -21,7 +21,7 @@ use crate::store::accounts::{self, NewUser};
 use crate::store::{audit, oidc as store};
 
 /// One provider as configured.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OidcProviderConfig {
     /// The name in URLs: `/api/v1/auth/oidc/{name}/...`. `google` and `facebook` need no issuer.

@@ -1,1 +1,1 @@
-
+//! Identity store conformance suite.

@@ -1,0 +1,246 @@
+//! The `smartseller` command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use smartseller_identity::app::RequestMeta;
+use smartseller_identity::app::accounts::{self, Registration};
+use smartseller_identity::domain::{EmailAddress, FullName, Password, StoreName};
+use smartseller_platform::Db;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Overrides, Settings};
+use crate::server::{App, migrate, openapi_document};
+use crate::telemetry::init_logging;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "smartseller",
+    version,
+    about = "SmartSeller: the back office for online sellers"
+)]
+pub struct Cli {
+    /// A TOML settings file (default: ./smartseller.toml when present).
+    #[arg(long, global = true, env = "SMARTSELLER_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (and the relay and consumers, unless configured otherwise).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(CommonArgs),
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Run only the outbox relay (for scaled-out deployments).
+    Relay(CommonArgs),
+    /// Copy the SQLite database to a file while it is in use.
+    Backup {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Where to write the copy.
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Operator tasks.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct CommonArgs {
+    /// Home of the SQLite file, local files and mail [default: ./data].
+    #[arg(long, env = "SMARTSELLER_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// sqlite://PATH or postgres://... [default: sqlite://<data-dir>/smartseller.db]
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "SMARTSELLER_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Only these domains, comma-separated [default: all].
+    #[arg(long, value_delimiter = ',')]
+    pub domains: Option<Vec<String>>,
+    /// Do not apply migrations on start.
+    #[arg(long)]
+    pub no_migrate: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create the first platform operator, with a store of their own.
+    CreateUser {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// Read from SMARTSELLER_ADMIN_PASSWORD when not given.
+        #[arg(long, env = "SMARTSELLER_ADMIN_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long, default_value = "Operations")]
+        store: String,
+    },
+}
+
+fn overrides(common: &CommonArgs) -> Overrides {
+    Overrides {
+        data_dir: common.data_dir.clone(),
+        database_url: common.database_url.clone(),
+        ..Overrides::default()
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight and draining the relay");
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            let overrides = Overrides {
+                listen: args.listen,
+                domains: args.domains,
+                no_migrate: args.no_migrate,
+                ..overrides(&args.common)
+            };
+            let settings =
+                Settings::load(cli.config.as_ref(), &overrides).map_err(anyhow::Error::msg)?;
+            init_logging(&settings.log_format);
+            let listen = settings.listen;
+            let app = App::build(settings).await?;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let shutdown = CancellationToken::new();
+            let trigger = shutdown.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                trigger.cancel();
+            });
+            app.serve(listener, shutdown).await
+        }
+        Command::Migrate(common) => {
+            let settings = Settings::load(cli.config.as_ref(), &overrides(&common))
+                .map_err(anyhow::Error::msg)?;
+            init_logging(&settings.log_format);
+            std::fs::create_dir_all(&settings.data_dir).ok();
+            let db = Db::connect(&settings.database_url()).await?;
+            migrate(&db).await?;
+            println!(
+                "migrations applied to {}",
+                smartseller_platform::db::redact(&settings.database_url())
+            );
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&openapi_document())?);
+            Ok(())
+        }
+        Command::Relay(common) => {
+            let mut settings = Settings::load(cli.config.as_ref(), &overrides(&common))
+                .map_err(anyhow::Error::msg)?;
+            init_logging(&settings.log_format);
+            settings.events.consumers = false;
+            let app = App::build(settings).await?;
+            let shutdown = CancellationToken::new();
+            let relay = app.relay();
+            let task = tokio::spawn(relay.run(shutdown.clone()));
+            shutdown_signal().await;
+            shutdown.cancel();
+            task.await.ok();
+            Ok(())
+        }
+        Command::Backup { common, to } => {
+            let settings = Settings::load(cli.config.as_ref(), &overrides(&common))
+                .map_err(anyhow::Error::msg)?;
+            let db = Db::connect(&settings.database_url()).await?;
+            db.backup_sqlite(&to).await?;
+            println!("backed up to {}", to.display());
+            Ok(())
+        }
+        Command::Admin(AdminCommand::CreateUser {
+            common,
+            email,
+            name,
+            password,
+            store,
+        }) => {
+            let settings = Settings::load(cli.config.as_ref(), &overrides(&common))
+                .map_err(anyhow::Error::msg)?;
+            init_logging(&settings.log_format);
+            let app = App::build(settings).await?;
+            let mut errors = Vec::new();
+            let email = EmailAddress::parse(&email)
+                .map_err(|e| errors.push(format!("email: {}", e.message)))
+                .ok();
+            let full_name = FullName::parse(&name)
+                .map_err(|e| errors.push(format!("name: {}", e.message)))
+                .ok();
+            let store_name = StoreName::parse(&store)
+                .map_err(|e| errors.push(format!("store: {}", e.message)))
+                .ok();
+            let password = Password::parse(&password, email.as_ref())
+                .map_err(|e| {
+                    errors.push(format!(
+                        "password: {}",
+                        smartseller_kernel::validation::Invalid::message(&e)
+                    ))
+                })
+                .ok();
+            let (Some(email), Some(full_name), Some(store_name), Some(password)) =
+                (email, full_name, store_name, password)
+            else {
+                anyhow::bail!("cannot create the operator:\n  {}", errors.join("\n  "));
+            };
+            let registration = Registration {
+                store_name,
+                full_name,
+                email,
+                password,
+            };
+            let tokens =
+                accounts::register_with(&app.identity, registration, true, &RequestMeta::default())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot create the operator: {e}"))?;
+            // Deliver the welcome event now; no server may be running to relay it.
+            app.relay().drain().await.ok();
+            println!(
+                "created platform operator {} with store {}",
+                tokens.user_id, tokens.tenant_id
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,291 @@
+//! Settings: defaults, then a TOML file, then environment variables, then command-line flags.
+//! Everything has a working embedded default, so `smartseller serve` needs nothing else.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use smartseller_identity::app::oidc::OidcProviderConfig;
+
+/// The domains this build knows, in start-up order.
+pub const ALL_DOMAINS: &[&str] = &["identity"];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Where the API listens.
+    pub listen: SocketAddr,
+    /// Where Prometheus metrics are served; `None` turns them off.
+    pub metrics_listen: Option<SocketAddr>,
+    /// Home of the SQLite file, local files, mail and the generated signing key.
+    pub data_dir: PathBuf,
+    /// `sqlite://...` or `postgres://...`; defaults to `sqlite://<data_dir>/smartseller.db`.
+    pub database_url: Option<String>,
+    /// Which domains this process serves; empty means all.
+    pub domains: Vec<String>,
+    /// Apply migrations when serving starts.
+    pub migrate_on_start: bool,
+    /// The address people use to reach SmartSeller, for links in email.
+    pub public_url: Option<String>,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// `json` (default) or `pretty`.
+    pub log_format: String,
+    pub events: EventSettings,
+    pub redis: RedisSettings,
+    pub auth: AuthSettings,
+    pub oidc: Vec<OidcProviderConfig>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EventSettings {
+    /// `in-process` (default) or `nats`.
+    pub backend: String,
+    pub nats_url: String,
+    /// Namespaces subjects and the stream, so installations can share a NATS server.
+    pub nats_prefix: String,
+    /// Run the outbox relay in this process.
+    pub relay: bool,
+    /// Run consumers in this process.
+    pub consumers: bool,
+    pub poll_ms: u64,
+    pub max_attempts: i32,
+    pub retry_base_ms: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RedisSettings {
+    /// `redis://127.0.0.1:6379`; without it, rate limits and revocations live in the process.
+    pub url: Option<String>,
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningKey {
+    pub kid: String,
+    /// At least 32 bytes of secret, as text.
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    pub issuer: String,
+    pub access_ttl_secs: u64,
+    pub refresh_ttl_days: u64,
+    /// Without keys, one is generated and kept in the data dir.
+    pub signing_keys: Vec<SigningKey>,
+    pub active_kid: Option<String>,
+    pub login_failures_per_account: u32,
+    pub login_failures_per_address: u32,
+    pub login_window_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080"
+                .parse()
+                .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            metrics_listen: None,
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            domains: Vec::new(),
+            migrate_on_start: true,
+            public_url: None,
+            max_body_bytes: 1024 * 1024,
+            log_format: "json".into(),
+            events: EventSettings::default(),
+            redis: RedisSettings {
+                url: None,
+                prefix: "smartseller".into(),
+            },
+            auth: AuthSettings::default(),
+            oidc: Vec::new(),
+        }
+    }
+}
+
+impl Default for EventSettings {
+    fn default() -> Self {
+        Self {
+            backend: "in-process".into(),
+            nats_url: "nats://127.0.0.1:4222".into(),
+            nats_prefix: "smartseller".into(),
+            relay: true,
+            consumers: true,
+            poll_ms: 500,
+            max_attempts: 8,
+            retry_base_ms: 1000,
+        }
+    }
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            issuer: "smartseller".into(),
+            access_ttl_secs: 900,
+            refresh_ttl_days: 30,
+            signing_keys: Vec::new(),
+            active_kid: None,
+            login_failures_per_account: 5,
+            login_failures_per_address: 50,
+            login_window_secs: 900,
+        }
+    }
+}
+
+/// Flags that override everything else.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub listen: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub domains: Option<Vec<String>>,
+    pub no_migrate: bool,
+}
+
+impl Settings {
+    /// Defaults ← `config` file (or `./smartseller.toml` if present) ← environment ← flags.
+    /// Environment: `DATABASE_URL`, `REDIS_URL`, `NATS_URL`, and `SMARTSELLER_<FIELD>` with `__`
+    /// between nested fields, e.g. `SMARTSELLER_EVENTS__BACKEND=nats`.
+    pub fn load(config: Option<&PathBuf>, overrides: &Overrides) -> Result<Settings, String> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match config {
+            Some(path) if !path.exists() => {
+                return Err(format!("config file {} does not exist", path.display()));
+            }
+            Some(path) => figment = figment.merge(Toml::file(path)),
+            None if PathBuf::from("smartseller.toml").exists() => {
+                figment = figment.merge(Toml::file("smartseller.toml"))
+            }
+            None => {}
+        }
+        figment = figment
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            )
+            .merge(Env::raw().only(&["REDIS_URL"]).map(|_| "redis.url".into()))
+            .merge(
+                Env::raw()
+                    .only(&["NATS_URL"])
+                    .map(|_| "events.nats_url".into()),
+            )
+            .merge(Env::prefixed("SMARTSELLER_").split("__"));
+        let mut settings: Settings = figment
+            .extract()
+            .map_err(|e| format!("bad configuration: {e}"))?;
+        if let Some(listen) = overrides.listen {
+            settings.listen = listen;
+        }
+        if let Some(dir) = &overrides.data_dir {
+            settings.data_dir = dir.clone();
+        }
+        if let Some(url) = &overrides.database_url {
+            settings.database_url = Some(url.clone());
+        }
+        if let Some(domains) = &overrides.domains {
+            settings.domains = domains.clone();
+        }
+        if overrides.no_migrate {
+            settings.migrate_on_start = false;
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}/smartseller.db", self.data_dir.display()))
+    }
+
+    /// The domains to serve, checked against the ones this build has.
+    pub fn active_domains(&self) -> Vec<String> {
+        if self.domains.is_empty() {
+            ALL_DOMAINS.iter().map(|d| (*d).to_owned()).collect()
+        } else {
+            self.domains.clone()
+        }
+    }
+
+    /// Refuses combinations that cannot work, each with a message that says why.
+    pub fn validate(&self) -> Result<(), String> {
+        for domain in &self.domains {
+            if !ALL_DOMAINS.contains(&domain.as_str()) {
+                return Err(format!(
+                    "unknown domain `{domain}`; this build has: {}",
+                    ALL_DOMAINS.join(", ")
+                ));
+            }
+        }
+        let split = !self.domains.is_empty() && self.active_domains().len() < ALL_DOMAINS.len();
+        let url = self.database_url();
+        if split && url.starts_with("sqlite:") {
+            return Err("serving only some domains needs a shared PostgreSQL database; SQLite is one process's file".into());
+        }
+        if split && self.events.backend == "in-process" {
+            return Err("serving only some domains needs events on NATS (events.backend = \"nats\"); in-process events cannot cross processes".into());
+        }
+        if !matches!(self.events.backend.as_str(), "in-process" | "nats") {
+            return Err(format!(
+                "unknown events backend `{}`; use in-process or nats",
+                self.events.backend
+            ));
+        }
+        if !matches!(self.log_format.as_str(), "json" | "pretty") {
+            return Err(format!(
+                "unknown log format `{}`; use json or pretty",
+                self.log_format
+            ));
+        }
+        if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
+            return Err("auth.access_ttl_secs must be between 1 and 86400".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_domains_on_sqlite_are_refused() {
+        let settings = Settings {
+            domains: vec!["identity".into()],
+            ..Settings::default()
+        };
+        // One domain is all domains today, so this is not a split yet.
+        assert!(settings.validate().is_ok());
+        let unknown = Settings {
+            domains: vec!["warehouse".into()],
+            ..Settings::default()
+        };
+        assert!(unknown.validate().unwrap_err().contains("unknown domain"));
+    }
+
+    #[test]
+    fn unknown_backends_are_refused() {
+        let mut settings = Settings::default();
+        settings.events.backend = "kafka".into();
+        assert!(settings.validate().unwrap_err().contains("events backend"));
+    }
+
+    #[test]
+    fn the_default_database_lives_in_the_data_dir() {
+        let settings = Settings {
+            data_dir: PathBuf::from("/srv/shop"),
+            ..Settings::default()
+        };
+        assert_eq!(settings.database_url(), "sqlite:///srv/shop/smartseller.db");
+    }
+}

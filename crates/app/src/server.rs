@@ -1,0 +1,330 @@
+//! The composition root: the one place that picks adapters, wires domains into one router, and
+//! starts the background work (relay, consumers, metrics). Tests build the same [`App`].
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use sea_orm_migration::MigratorTrait;
+use smartseller_identity::app::api_keys::ApiKeys;
+use smartseller_identity::app::oidc::OidcProviders;
+use smartseller_identity::{IdentityCtx, IdentityMigrator, IdentitySettings};
+use smartseller_platform::Db;
+use smartseller_platform::consumer::{self, Consumers, EventHandler, RetryPolicy};
+use smartseller_platform::limits::{MemoryRateLimiter, RateLimiter};
+use smartseller_platform::mail::FileMailer;
+use smartseller_platform::migrations::PlatformMigrator;
+use smartseller_platform::nats::NatsBus;
+use smartseller_platform::redis_store::RedisStore;
+use smartseller_platform::relay::{Relay, Transport};
+use smartseller_platform::revocation::{MemoryRevocationList, RevocationList};
+use smartseller_web::auth::{Authenticator, TokenKeys, authenticate};
+use smartseller_web::idempotency::{IdempotencyConfig, idempotency};
+use smartseller_web::openapi::{BaseDoc, docs_page};
+use smartseller_web::request::{method_not_allowed, not_found, observe, panic_response};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tower_http::catch_panic::CatchPanicLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::config::Settings;
+use crate::keys::signing_keys;
+
+/// Applies every domain's migrations, platform first.
+pub async fn migrate(db: &Db) -> anyhow::Result<()> {
+    PlatformMigrator::up(db.conn(), None)
+        .await
+        .context("platform migrations failed")?;
+    IdentityMigrator::up(db.conn(), None)
+        .await
+        .context("identity migrations failed")?;
+    Ok(())
+}
+
+/// Every route of every domain, with the OpenAPI document they describe.
+fn api_router(identity: IdentityCtx) -> (Router, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(BaseDoc::openapi())
+        .merge(smartseller_identity::router(identity))
+        .split_for_parts()
+}
+
+/// The OpenAPI document, built from the handlers without connecting to anything.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let mut document = BaseDoc::openapi();
+    document.merge(smartseller_identity::api::routes().split_for_parts().1);
+    document
+}
+
+/// A built application: the router, its database, and what runs beside it.
+pub struct App {
+    pub settings: Settings,
+    pub db: Db,
+    pub router: Router,
+    pub openapi: utoipa::openapi::OpenApi,
+    pub identity: IdentityCtx,
+    consumers: Consumers,
+    transport: Transport,
+    wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>>,
+    nats: Option<NatsBus>,
+}
+
+impl App {
+    /// Connects to everything the settings name, failing fast with a clear message.
+    pub async fn build(settings: Settings) -> anyhow::Result<App> {
+        settings.validate().map_err(anyhow::Error::msg)?;
+        std::fs::create_dir_all(&settings.data_dir).with_context(|| {
+            format!("cannot create the data dir {}", settings.data_dir.display())
+        })?;
+        let db = Db::connect(&settings.database_url()).await?;
+        if settings.migrate_on_start {
+            migrate(&db).await?;
+        }
+
+        let access_ttl = Duration::from_secs(settings.auth.access_ttl_secs);
+        let (limiter, revocations): (Arc<dyn RateLimiter>, Arc<dyn RevocationList>) =
+            match &settings.redis.url {
+                Some(url) => {
+                    let store = RedisStore::connect(url, &settings.redis.prefix).await?;
+                    (Arc::new(store.clone()), Arc::new(store))
+                }
+                None => (
+                    Arc::new(MemoryRateLimiter::new()),
+                    Arc::new(MemoryRevocationList::new(
+                        access_ttl + Duration::from_secs(60),
+                    )),
+                ),
+            };
+        let (keys, active) = signing_keys(&settings)?;
+        let keys = Arc::new(
+            TokenKeys::new(&settings.auth.issuer, &keys, &active, access_ttl)
+                .map_err(anyhow::Error::msg)?,
+        );
+        let public_url = settings
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", settings.listen));
+        let identity = IdentityCtx {
+            db: db.clone(),
+            keys: keys.clone(),
+            limiter,
+            revocations: revocations.clone(),
+            mailer: Arc::new(FileMailer::new(
+                settings.data_dir.join("mail"),
+                "SmartSeller <no-reply@smartseller.local>",
+            )),
+            settings: Arc::new(IdentitySettings {
+                refresh_ttl: Duration::from_secs(settings.auth.refresh_ttl_days * 86_400),
+                login_failures_per_account: settings.auth.login_failures_per_account,
+                login_failures_per_address: settings.auth.login_failures_per_address,
+                login_window: Duration::from_secs(settings.auth.login_window_secs),
+                public_url,
+                ..IdentitySettings::default()
+            }),
+            oidc: Arc::new(OidcProviders::new(settings.oidc.clone()).map_err(anyhow::Error::msg)?),
+        };
+
+        let mut consumers = Consumers::new();
+        for handler in smartseller_identity::consumers(&identity) {
+            consumers.add(handler);
+        }
+        let wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>> = consumers
+            .handlers()
+            .iter()
+            .map(|h| (h.name(), Arc::new(tokio::sync::Notify::new())))
+            .collect();
+        let nats = match settings.events.backend.as_str() {
+            "nats" => Some(
+                NatsBus::connect(&settings.events.nats_url, &settings.events.nats_prefix).await?,
+            ),
+            _ => None,
+        };
+        let transport = match &nats {
+            Some(bus) => Transport::Nats(bus.clone()),
+            None => Transport::InProcess {
+                consumers: consumers.clone(),
+                wakeups: wakeups.clone(),
+            },
+        };
+
+        let authenticator = Authenticator {
+            keys,
+            api_keys: Arc::new(ApiKeys(identity.clone())),
+            revocations,
+        };
+        let idempotency_config = IdempotencyConfig {
+            db: db.clone(),
+            keep_for: chrono::Duration::hours(24),
+            max_body: settings.max_body_bytes,
+            wait_for_first: Duration::from_secs(10),
+        };
+        let (api, openapi) = api_router(identity.clone());
+        let document = Arc::new(openapi.clone());
+        let router = Router::new()
+            .merge(api)
+            .route(
+                "/api/v1/openapi.json",
+                get(move || {
+                    let doc = document.clone();
+                    async move { axum::Json((*doc).clone()) }
+                }),
+            )
+            .route("/api/v1/docs", get(docs_page))
+            .layer(axum::middleware::from_fn_with_state(
+                idempotency_config,
+                idempotency,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                authenticator,
+                authenticate,
+            ))
+            .route("/healthz", get(healthz))
+            .route("/readyz", get(readyz).with_state(db.clone()))
+            .fallback(not_found)
+            .method_not_allowed_fallback(method_not_allowed)
+            .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(axum::middleware::from_fn(observe));
+
+        Ok(App {
+            settings,
+            db,
+            router,
+            openapi,
+            identity,
+            consumers,
+            transport,
+            wakeups,
+            nats,
+        })
+    }
+
+    fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_attempts: self.settings.events.max_attempts,
+            base_delay: Duration::from_millis(self.settings.events.retry_base_ms),
+            max_delay: Duration::from_secs(300),
+        }
+    }
+
+    /// The outbox relay of this app's database and transport.
+    pub fn relay(&self) -> Relay {
+        Relay::new(
+            self.db.clone(),
+            self.transport.clone(),
+            Duration::from_millis(self.settings.events.poll_ms),
+        )
+    }
+
+    /// Starts the relay and the consumers this process runs, as the settings say.
+    pub fn spawn_background(&self, tasks: &mut JoinSet<()>, shutdown: &CancellationToken) {
+        let poll = Duration::from_millis(self.settings.events.poll_ms);
+        if self.settings.events.relay {
+            tasks.spawn(self.relay().run(shutdown.child_token()));
+        }
+        if !self.settings.events.consumers {
+            return;
+        }
+        let policy = self.retry_policy();
+        for handler in self.consumers.handlers() {
+            let handler: Arc<dyn EventHandler> = handler.clone();
+            let token = shutdown.child_token();
+            match &self.nats {
+                Some(bus) => {
+                    let (bus, db) = (bus.clone(), self.db.clone());
+                    tasks.spawn(async move {
+                        if let Err(error) = bus.run_consumer(db, handler, policy, token).await {
+                            tracing::error!(error = format!("{error:#}"), "NATS consumer stopped");
+                        }
+                    });
+                }
+                None => {
+                    let wakeup = self
+                        .wakeups
+                        .get(handler.name())
+                        .cloned()
+                        .unwrap_or_default();
+                    tasks.spawn(consumer::run_inbox_worker(
+                        self.db.clone(),
+                        handler,
+                        policy,
+                        wakeup,
+                        poll,
+                        token,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Serves on `listener` until `shutdown`, then stops taking connections, finishes the
+    /// requests in flight, and drains the relay.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<()> {
+        let mut tasks = JoinSet::new();
+        self.spawn_background(&mut tasks, &shutdown);
+        if let Some(address) = self.settings.metrics_listen {
+            let metrics = crate::telemetry::metrics_router()?;
+            let metrics_listener = TcpListener::bind(address)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {address}"))?;
+            tracing::info!(%address, "metrics listening");
+            let token = shutdown.child_token();
+            tasks.spawn(async move {
+                let _ = axum::serve(metrics_listener, metrics)
+                    .with_graceful_shutdown(token.cancelled_owned())
+                    .await;
+            });
+        }
+        tracing::info!(address = %listener.local_addr()?, "SmartSeller listening");
+        let service = self
+            .router
+            .clone()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
+            .with_graceful_shutdown(shutdown.clone().cancelled_owned())
+            .await?;
+        shutdown.cancel();
+        while tasks.join_next().await.is_some() {}
+        self.db.close().await.ok();
+        tracing::info!("SmartSeller stopped");
+        Ok(())
+    }
+}
+
+async fn healthz() -> impl IntoResponse {
+    (
+        StatusCode::OK,
+        axum::Json(serde_json::json!({ "status": "ok" })),
+    )
+}
+
+/// Ready when the database answers.
+async fn readyz(State(db): State<Db>) -> impl IntoResponse {
+    match db.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ready", "database": "ok" })),
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(
+                    serde_json::json!({ "status": "unavailable", "database": "unreachable" }),
+                ),
+            )
+        }
+    }
+}
