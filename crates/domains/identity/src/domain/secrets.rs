@@ -73,8 +73,8 @@ mod tests {
     fn pkce_matches_the_rfc_example() {
         // RFC 7636 Appendix B.
         assert_eq!(
-            pkce_challenge("dBjftJeZ4CVP-1mB92K27uhbUJU1p1r_wH0M-ChOuW8"),
-            "E9cbrkhHfaM4fx0kBy4K5M6kMj4Rp8ESYnWaEOz5UkY"
+            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
     }
 }
