@@ -179,7 +179,11 @@ impl Settings {
                     .only(&["NATS_URL"])
                     .map(|_| "events.nats_url".into()),
             )
-            .merge(Env::prefixed("SMARTSELLER_").split("__"));
+            .merge(
+                Env::prefixed("SMARTSELLER_")
+                    .filter(|key| is_setting(key.as_str()))
+                    .split("__"),
+            );
         let mut settings: Settings = figment
             .extract()
             .map_err(|e| format!("bad configuration: {e}"))?;
@@ -252,6 +256,12 @@ impl Settings {
         }
         Ok(())
     }
+}
+
+/// `SMARTSELLER_` variables that are not settings: read by the command line, logging or tests.
+fn is_setting(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    !matches!(key.as_str(), "log" | "config" | "admin_password") && !key.starts_with("test_")
 }
 
 #[cfg(test)]

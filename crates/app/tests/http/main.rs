@@ -7,6 +7,7 @@ mod support;
 
 mod api_keys;
 mod auth;
+mod cli;
 mod contract;
 mod events;
 mod idempotency;
