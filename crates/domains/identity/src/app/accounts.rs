@@ -4,6 +4,7 @@ use smartseller_contracts::identity::UserEvent;
 use smartseller_kernel::permission::PermissionSet;
 use smartseller_kernel::{TenantId, UserId, clock};
 use smartseller_platform::db::WriteTx;
+use smartseller_web::auth::Principal;
 use uuid::Uuid;
 
 use super::access::{MemberAccess, Tokens, access_token, member_access, start_session};
@@ -56,6 +57,23 @@ pub(crate) fn audit_record(
         user_agent: meta.user_agent.clone(),
         request_id: meta.request_id.clone(),
         details: serde_json::json!({}),
+    }
+}
+
+/// An audit record of something `actor` did to a target.
+pub(crate) fn actor_record(
+    actor: &Principal,
+    action: &'static str,
+    target: (&'static str, String),
+    meta: &RequestMeta,
+) -> AuditRecord {
+    let (actor_type, actor_id) = actor.label();
+    AuditRecord {
+        actor_type,
+        actor_id: Some(actor_id),
+        target_type: Some(target.0),
+        target_id: Some(target.1),
+        ..audit_record(actor.tenant, None, action, meta)
     }
 }
 

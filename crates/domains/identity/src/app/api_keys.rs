@@ -8,7 +8,7 @@ use smartseller_web::auth::{ApiKeyVerifier, Principal, Subject};
 use smartseller_web::problem::ApiError;
 use uuid::Uuid;
 
-use super::accounts::{audit_record, grantable};
+use super::accounts::{actor_record, grantable};
 use super::{IdentityCtx, IdentityError, IdentityResult, RequestMeta};
 use crate::domain::secrets;
 use crate::store::access::{self as access_store, NewApiKey};
@@ -47,12 +47,12 @@ pub async fn create(
         },
     )
     .await?;
-    let (actor_type, actor_id) = actor.label();
-    let mut entry = audit_record(actor.tenant, None, "api_key.created", meta);
-    entry.actor_type = actor_type;
-    entry.actor_id = Some(actor_id);
-    entry.target_type = Some("api_key");
-    entry.target_id = Some(key.id.to_string());
+    let mut entry = actor_record(
+        actor,
+        "api_key.created",
+        ("api_key", key.id.to_string()),
+        meta,
+    );
     entry.details = serde_json::json!({ "name": key.name, "permissions": draft.permissions });
     audit::append(&*tx, entry).await?;
     tx.commit().await?;
@@ -81,12 +81,7 @@ pub async fn revoke(
     if !access_store::revoke_api_key(&*tx, actor.tenant, id).await? {
         return Err(IdentityError::NotFound("API key"));
     }
-    let (actor_type, actor_id) = actor.label();
-    let mut entry = audit_record(actor.tenant, None, "api_key.revoked", meta);
-    entry.actor_type = actor_type;
-    entry.actor_id = Some(actor_id);
-    entry.target_type = Some("api_key");
-    entry.target_id = Some(id.to_string());
+    let entry = actor_record(actor, "api_key.revoked", ("api_key", id.to_string()), meta);
     audit::append(&*tx, entry).await?;
     tx.commit().await?;
     Ok(())

@@ -8,7 +8,9 @@ use smartseller_web::auth::Principal;
 use uuid::Uuid;
 
 use super::access::{Tokens, start_session};
-use super::accounts::{audit_record, grantable, hash_password, revoke_access, verify_password};
+use super::accounts::{
+    actor_record as record, audit_record, grantable, hash_password, revoke_access, verify_password,
+};
 use super::{IdentityCtx, IdentityError, IdentityResult, RequestMeta, is_unique_violation};
 use crate::domain::roles::OWNER;
 use crate::domain::{EmailAddress, FullName, Password, RoleKey, RoleName, secrets};
@@ -18,22 +20,6 @@ use crate::store::access::{
 use crate::store::accounts::{self, NewUser};
 use crate::store::audit;
 use crate::store::{invitation, permissions_from_json, role, user};
-
-fn record(
-    actor: &Principal,
-    action: &'static str,
-    target: (&'static str, String),
-    meta: &RequestMeta,
-) -> audit::AuditRecord {
-    let (actor_type, actor_id) = actor.label();
-    audit::AuditRecord {
-        actor_type,
-        actor_id: Some(actor_id),
-        target_type: Some(target.0),
-        target_id: Some(target.1),
-        ..audit_record(actor.tenant, None, action, meta)
-    }
-}
 
 /// A role as the seller describes it.
 pub struct RoleDraft {
