@@ -11,10 +11,13 @@ use crate::config::Settings;
 
 const KEY_FILE: &str = "signing-key";
 
-/// `(kid, secret)` pairs and the active kid.
-pub fn signing_keys(settings: &Settings) -> anyhow::Result<(Vec<(String, Vec<u8>)>, String)> {
+/// A key id and its secret.
+pub type Keyed = (String, Vec<u8>);
+
+/// The configured `(kid, secret)` pairs and the active kid.
+pub fn signing_keys(settings: &Settings) -> anyhow::Result<(Vec<Keyed>, String)> {
     if !settings.auth.signing_keys.is_empty() {
-        let keys: Vec<(String, Vec<u8>)> = settings
+        let keys: Vec<Keyed> = settings
             .auth
             .signing_keys
             .iter()

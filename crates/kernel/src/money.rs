@@ -40,6 +40,12 @@ impl Currency {
     }
 }
 
+impl std::fmt::Display for Currency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
     #[error("cannot combine {0} with {1}")]
@@ -185,11 +191,5 @@ mod tests {
                 prop_assert!((part.minor as f64 - exact).abs() <= 1.0 + exact.abs() * 1e-12);
             }
         }
-    }
-}
-
-impl std::fmt::Display for Currency {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code())
     }
 }

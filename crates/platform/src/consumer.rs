@@ -215,6 +215,10 @@ pub async fn deliver(
                 )
             };
             let tx = db.begin_write().await?;
+            // The rollback took the inbox row with it when this attempt created it (a first
+            // delivery from NATS): put it back, or the attempt count never grows and the
+            // event is retried forever instead of becoming dead.
+            enqueue(&*tx, handler.name(), envelope).await?;
             set_status(
                 &*tx,
                 handler.name(),
@@ -251,6 +255,9 @@ async fn set_status(
         .col_expr(Column::NextAttemptAt, Expr::value(next_attempt_at))
         .filter(Column::Consumer.eq(consumer))
         .filter(Column::EventId.eq(event_id))
+        // Only a pending delivery changes: a failure recorded after another worker handled
+        // the event meanwhile must not turn `done` back into `pending` (a second handling).
+        .filter(Column::Status.eq(PENDING))
         .exec(conn)
         .await
         .map(|_| ())

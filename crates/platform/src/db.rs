@@ -72,17 +72,13 @@ impl Db {
             .acquire_timeout(Duration::from_secs(10));
         match backend {
             Backend::Sqlite => {
-                if let Some(path) = sqlite_path(url) {
-                    if let Some(parent) = Path::new(&path).parent() {
-                        if !parent.as_os_str().is_empty() {
-                            std::fs::create_dir_all(parent).map_err(|source| {
-                                ConnectError::CreateDir {
-                                    path: parent.display().to_string(),
-                                    source,
-                                }
-                            })?;
-                        }
-                    }
+                let parent = sqlite_path(url)
+                    .and_then(|path| Path::new(&path).parent().map(Path::to_path_buf));
+                if let Some(parent) = parent.filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(&parent).map_err(|source| ConnectError::CreateDir {
+                        path: parent.display().to_string(),
+                        source,
+                    })?;
                 }
                 options
                     .max_connections(8)

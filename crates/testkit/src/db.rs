@@ -66,6 +66,16 @@ impl TestDatabase {
         })
     }
 
+    /// Another handle on this same database, for a second app in one test (two processes of
+    /// one installation). It does not keep a SQLite folder alive: keep `self` until both are done.
+    pub fn shared(&self) -> TestDatabase {
+        TestDatabase {
+            url: self.url.clone(),
+            engine: self.engine,
+            _dir: None,
+        }
+    }
+
     /// The database for `engine`, or `None` when that engine is not available here.
     pub async fn fresh(engine: Engine) -> Option<TestDatabase> {
         match engine {

@@ -316,3 +316,65 @@ pub fn email(name: &str) -> String {
         &uuid::Uuid::now_v7().simple().to_string()[20..]
     )
 }
+
+/// Calls that need their own headers or body, and the custom roles many tests start from.
+impl TestApp {
+    /// A request carrying `who`'s credentials, to finish with headers or a raw body.
+    pub fn request(&self, method: Method, path: &str, who: As<'_>) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, self.url(path));
+        match who {
+            As::Nobody => request,
+            As::Bearer(token) => request.bearer_auth(token),
+            As::ApiKey(key) => request.header("X-Api-Key", key),
+        }
+    }
+
+    /// Sends a request built with [`TestApp::request`].
+    pub async fn send(request: reqwest::RequestBuilder) -> Answer {
+        Self::answer(request.send().await.expect("request sent")).await
+    }
+
+    /// Creates a custom role with `key` and `permissions`; returns its id.
+    pub async fn create_role<'a>(
+        &self,
+        who: impl Into<As<'a>>,
+        key: &str,
+        permissions: &[&str],
+    ) -> String {
+        let created = self
+            .post(
+                "/api/v1/roles",
+                who,
+                json!({ "key": key, "name": key, "permissions": permissions }),
+            )
+            .await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "create role: {}",
+            created.body
+        );
+        created.body["id"].as_str().expect("role id").to_owned()
+    }
+}
+
+impl TestApp {
+    /// A second app on `first`'s database, as a second process of the same installation would
+    /// run. `first` owns the database (a SQLite file lives in its folder): keep it running until
+    /// this one stops.
+    pub async fn spawn_sharing(first: &TestApp, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::spawn_on(first.database.shared(), adjust).await
+    }
+
+    /// Stops gracefully, like [`TestApp::stop`], and hands back the database so a test can look
+    /// at what the stopped app left behind.
+    pub async fn stop_keeping_database(mut self) -> TestDatabase {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            task.await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+        self.database
+    }
+}

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::Meta;
 use crate::app::api_keys::{self, KeyDraft};
 use crate::app::{IdentityCtx, IdentityError, audit};
+use crate::domain::ApiKeyName;
 use crate::store::audit::AuditFilter;
 use crate::store::{accounts, api_key, audit_entry, permissions_from_json};
 
@@ -71,14 +72,7 @@ impl TryFrom<CreateApiKeyRequest> for KeyDraft {
 
     fn try_from(req: CreateApiKeyRequest) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
-        let name = req.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 100 {
-            errors.add(
-                "name",
-                "invalid_length",
-                "Give the key a name of 1 to 100 characters.",
-            );
-        }
+        let name = errors.check("name", ApiKeyName::parse(&req.name));
         let mut permissions = PermissionSet::default();
         for (index, text) in req.permissions.iter().enumerate() {
             match Permission::parse(text) {
@@ -104,6 +98,13 @@ impl TryFrom<CreateApiKeyRequest> for KeyDraft {
             errors.add("expires_at", "in_the_past", "Choose a time in the future.");
         }
         errors.finish()?;
+        let Some(name) = name else {
+            return Err(FieldErrors::single(
+                "name",
+                "invalid_length",
+                "Give the key a name of 1 to 100 characters.",
+            ));
+        };
         Ok(KeyDraft {
             name,
             permissions,

@@ -18,7 +18,7 @@ use super::Meta;
 use super::auth::TokenResponse;
 use crate::app::IdentityCtx;
 use crate::app::team::{self, Acceptance, RoleDraft};
-use crate::domain::{EmailAddress, FullName, RoleKey, RoleName};
+use crate::domain::{EmailAddress, FullName, RoleDescription, RoleKey, RoleName};
 use crate::store::{invitation, permissions_from_json, role};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,14 +110,10 @@ impl TryFrom<RoleRequest> for RoleDraft {
             .as_deref()
             .and_then(|k| errors.check("key", RoleKey::parse(k)));
         let name = errors.check("name", RoleName::parse(&req.name));
-        let description = req.description.unwrap_or_default().trim().to_owned();
-        if description.chars().count() > 500 {
-            errors.add(
-                "description",
-                "too_long",
-                "A description has at most 500 characters.",
-            );
-        }
+        let description = errors.check(
+            "description",
+            RoleDescription::parse(req.description.as_deref().unwrap_or_default()),
+        );
         let mut permissions = PermissionSet::default();
         for (index, text) in req.permissions.iter().enumerate() {
             match Permission::parse(text) {
@@ -129,8 +125,8 @@ impl TryFrom<RoleRequest> for RoleDraft {
                 ),
             }
         }
-        match name {
-            Some(name) if errors.is_empty() => Ok(RoleDraft {
+        match (name, description) {
+            (Some(name), Some(description)) if errors.is_empty() => Ok(RoleDraft {
                 key,
                 name,
                 description,

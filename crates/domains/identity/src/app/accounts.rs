@@ -223,7 +223,12 @@ pub async fn login(
         }
     }
 
-    let found = accounts::find_user_by_email(ctx.db.conn(), &email).await?;
+    // Text that is not an email address belongs to no account; it never reaches the database,
+    // which may refuse it outright (PostgreSQL text cannot hold NUL).
+    let found = match EmailAddress::parse(&email) {
+        Ok(address) => accounts::find_user_by_email(ctx.db.conn(), address.as_str()).await?,
+        Err(_) => None,
+    };
     let verified = verify_password(
         password,
         found.as_ref().and_then(|u| u.password_hash.clone()),
@@ -248,22 +253,21 @@ pub async fn login(
                 .await
                 .map_err(|e| IdentityError::Unavailable(format!("rate limiter: {e}")))?;
         }
-        if let Some(user) = found {
-            if let Some(first) = accounts::memberships_of(ctx.db.conn(), UserId(user.id))
+        if let Some(user) = found
+            && let Some(first) = accounts::memberships_of(ctx.db.conn(), UserId(user.id))
                 .await?
                 .first()
-            {
-                let tx = ctx.db.begin_write().await?;
-                let mut record = audit_record(
-                    TenantId(first.tenant_id),
-                    Some(UserId(user.id)),
-                    "auth.login_failed",
-                    meta,
-                );
-                record.details = serde_json::json!({ "reason": "wrong password" });
-                audit::append(&*tx, record).await?;
-                tx.commit().await?;
-            }
+        {
+            let tx = ctx.db.begin_write().await?;
+            let mut record = audit_record(
+                TenantId(first.tenant_id),
+                Some(UserId(user.id)),
+                "auth.login_failed",
+                meta,
+            );
+            record.details = serde_json::json!({ "reason": "wrong password" });
+            audit::append(&*tx, record).await?;
+            tx.commit().await?;
         }
         return Err(IdentityError::InvalidCredentials);
     };

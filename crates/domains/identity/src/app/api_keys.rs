@@ -1,5 +1,5 @@
 //! API keys for integrations: shown once, stored as a hash, limited to a subset of their
-//! creator's permissions, revocable, with the time they were last used.
+//! creator's permissions (then and now), revocable, with the time they were last used.
 
 use chrono::{DateTime, Utc};
 use smartseller_kernel::permission::PermissionSet;
@@ -8,14 +8,15 @@ use smartseller_web::auth::{ApiKeyVerifier, Principal, Subject};
 use smartseller_web::problem::ApiError;
 use uuid::Uuid;
 
+use super::access::member_access;
 use super::accounts::{actor_record, grantable};
 use super::{IdentityCtx, IdentityError, IdentityResult, RequestMeta};
-use crate::domain::secrets;
+use crate::domain::{ApiKeyName, secrets};
 use crate::store::access::{self as access_store, NewApiKey};
 use crate::store::{accounts, api_key, audit, permissions_from_json};
 
 pub struct KeyDraft {
-    pub name: String,
+    pub name: ApiKeyName,
     pub permissions: PermissionSet,
     pub expires_at: Option<DateTime<Utc>>,
 }
@@ -38,7 +39,7 @@ pub async fn create(
         &*tx,
         actor.tenant,
         NewApiKey {
-            name: &draft.name,
+            name: draft.name.as_str(),
             prefix: &issued.lookup,
             secret_hash: &secrets::sha256_hex(&issued.full),
             permissions: &draft.permissions,
@@ -109,6 +110,13 @@ pub async fn verify(ctx: &IdentityCtx, presented: &str) -> IdentityResult<Option
     {
         return Ok(None);
     }
+    // The subset rule holds for the key's whole life: when its creator is given fewer rights,
+    // the key loses them too, just as the creator's own sessions do.
+    let creator_may = member_access(conn, tenant, creator).await?.permissions;
+    let permissions: PermissionSet = permissions_from_json(&key.permissions)
+        .iter()
+        .filter(|p| creator_may.contains(*p))
+        .collect();
     if let Err(error) = access_store::mark_api_key_used(conn, key.id).await {
         tracing::warn!(%error, "cannot record API key use");
     }
@@ -119,7 +127,7 @@ pub async fn verify(ctx: &IdentityCtx, presented: &str) -> IdentityResult<Option
             created_by: creator,
         },
         roles: Vec::new(),
-        permissions: permissions_from_json(&key.permissions),
+        permissions,
     }))
 }
 

@@ -13,7 +13,9 @@ use super::accounts::{
 };
 use super::{IdentityCtx, IdentityError, IdentityResult, RequestMeta, is_unique_violation};
 use crate::domain::roles::OWNER;
-use crate::domain::{EmailAddress, FullName, Password, RoleKey, RoleName, secrets};
+use crate::domain::{
+    EmailAddress, FullName, Password, RoleDescription, RoleKey, RoleName, secrets,
+};
 use crate::store::access::{
     self as access_store, ACCEPTED, CANCELLED, NewInvitation, NewRole, PENDING,
 };
@@ -25,7 +27,7 @@ use crate::store::{invitation, permissions_from_json, role, user};
 pub struct RoleDraft {
     pub key: Option<RoleKey>,
     pub name: RoleName,
-    pub description: String,
+    pub description: RoleDescription,
     pub permissions: PermissionSet,
 }
 
@@ -71,7 +73,7 @@ pub async fn create_role(
         NewRole {
             key: key.as_str(),
             name: draft.name.as_str(),
-            description: &draft.description,
+            description: draft.description.as_str(),
             permissions: &draft.permissions,
             built_in: false,
         },
@@ -117,7 +119,7 @@ pub async fn update_role(
     let before = existing.permissions.clone();
     let mut model = existing.into_active_model();
     model.name = Set(draft.name.as_str().to_owned());
-    model.description = Set(draft.description);
+    model.description = Set(draft.description.as_str().to_owned());
     model.permissions = Set(crate::store::permissions_to_json(&draft.permissions));
     model.updated_at = Set(clock::now());
     let role = access_store::update_role(&*tx, model).await?;
@@ -332,13 +334,12 @@ pub async fn invite(
 ) -> IdentityResult<IssuedInvitation> {
     let tx = ctx.db.begin_write().await?;
     let roles = assignable_roles(&*tx, actor, &role_ids, "role_ids").await?;
-    if let Some(existing) = accounts::find_user_by_email(&*tx, email.as_str()).await? {
-        if accounts::find_membership(&*tx, actor.tenant, UserId(existing.id))
+    if let Some(existing) = accounts::find_user_by_email(&*tx, email.as_str()).await?
+        && accounts::find_membership(&*tx, actor.tenant, UserId(existing.id))
             .await?
             .is_some()
-        {
-            return Err(IdentityError::AlreadyMember);
-        }
+    {
+        return Err(IdentityError::AlreadyMember);
     }
     let token = secrets::random_token("inv_");
     let expires_at =

@@ -6,5 +6,7 @@ pub mod password;
 pub mod roles;
 pub mod secrets;
 
-pub use names::{EmailAddress, FullName, RoleKey, RoleName, StoreName};
+pub use names::{
+    ApiKeyName, EmailAddress, FullName, RoleDescription, RoleKey, RoleName, StoreName,
+};
 pub use password::Password;

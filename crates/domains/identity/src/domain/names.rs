@@ -203,6 +203,62 @@ impl RoleName {
     }
 }
 
+/// What a role is for, in the seller's words: optional, line breaks allowed, other control
+/// characters refused (PostgreSQL text cannot even store NUL).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleDescription(String);
+
+impl RoleDescription {
+    pub fn parse(text: &str) -> Result<Self, TextError> {
+        let text = text.trim();
+        if text.chars().count() > 500 {
+            return Err(error(
+                "too_long",
+                "A description has at most 500 characters.",
+            ));
+        }
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(error(
+                "invalid_characters",
+                "A description cannot contain control characters.",
+            ));
+        }
+        Ok(Self(text.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The label a seller gives an API key, e.g. "Gudang sync".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyName(String);
+
+impl ApiKeyName {
+    pub fn parse(text: &str) -> Result<Self, TextError> {
+        let name = text.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(error(
+                "invalid_length",
+                "Give the key a name of 1 to 100 characters.",
+            ));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(error(
+                "invalid_characters",
+                "A key name cannot contain control characters.",
+            ));
+        }
+        Ok(Self(name.to_owned()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +290,21 @@ mod tests {
             "toko-batik-sari"
         );
         assert_eq!(StoreName::parse("ケーキ").unwrap().slug(), "store");
+    }
+
+    #[test]
+    fn descriptions_and_key_names_refuse_control_characters() {
+        assert_eq!(
+            RoleDescription::parse(" Packs orders\nat night ")
+                .unwrap()
+                .as_str(),
+            "Packs orders\nat night"
+        );
+        assert!(RoleDescription::parse("toko\0gelap").is_err());
+        assert!(RoleDescription::parse(&"d".repeat(501)).is_err());
+        assert_eq!(ApiKeyName::parse(" Sync ").unwrap().as_str(), "Sync");
+        assert!(ApiKeyName::parse("toko\0gelap").is_err());
+        assert!(ApiKeyName::parse("  ").is_err());
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl Password {
                 "This password is too common; choose another.".into(),
             );
         }
-        if text.chars().all(|c| Some(c) == text.chars().next()) {
+        if text.chars().all(|c| text.starts_with(c)) {
             return refuse("too_simple", "Do not repeat one character.".into());
         }
         if let Some(email) = email {
