@@ -11,3 +11,4 @@ mod idempotency;
 mod nats;
 mod redis;
 mod relay;
+mod sqlite;
