@@ -93,7 +93,10 @@ fn field_and_code(path: &str, message: &str) -> (String, &'static str) {
     if message.starts_with("missing field") {
         (join(quoted), "required")
     } else if message.starts_with("unknown field") {
-        (join(quoted), "unknown_field")
+        // serde_path_to_error has already stepped into the unknown key, unlike a missing one.
+        let named = path == quoted || path.ends_with(&format!(".{quoted}"));
+        let field = if named { path.to_owned() } else { join(quoted) };
+        (field, "unknown_field")
     } else {
         (path.to_owned(), "invalid_type")
     }
@@ -144,7 +147,12 @@ where
             .map_err(|rejection: QueryRejection| {
                 let text = rejection.body_text();
                 let message = text.trim_start_matches("Failed to deserialize query string: ");
-                let (field, code) = field_and_code("", message);
+                // A mistyped parameter reads `limit: invalid digit found in string`.
+                let (path, message) = match message.split_once(": ") {
+                    Some((path, rest)) if !path.contains(char::is_whitespace) => (path, rest),
+                    _ => ("", message),
+                };
+                let (field, code) = field_and_code(path, message);
                 ApiError::validation(FieldErrors::single(
                     if field.is_empty() { "query" } else { &field },
                     code,
