@@ -27,6 +27,8 @@ engine_tests!(
     the_owner_can_be_neither_demoted_nor_removed_nor_appointed,
     nobody_can_grant_permissions_they_do_not_hold,
     removing_a_member_ends_their_access_to_the_store,
+    a_role_promised_by_a_pending_invitation_cannot_be_deleted,
+    nobody_can_change_or_remove_a_member_who_holds_more_than_they_do,
 );
 
 const BUILT_IN: [&str; 5] = ["owner", "admin", "staff", "warehouse", "customer_service"];
@@ -813,5 +815,69 @@ async fn removing_a_member_ends_their_access_to_the_store(engine: Engine) {
         .get("/api/v1/audit-log?action=member.removed", &owner)
         .await;
     assert_eq!(log.body["items"][0]["target_id"], member.user_id.as_str());
+    app.stop().await;
+}
+
+async fn a_role_promised_by_a_pending_invitation_cannot_be_deleted(engine: Engine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let owner = app.register("Toko Janji", &email("janji")).await;
+    let picker = app.create_role(&owner, "picker", &["orders:read"]).await;
+    let invited = invite(&app, &owner, &email("calon"), &[&picker]).await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+
+    let refused = app.delete(&format!("/api/v1/roles/{picker}"), &owner).await;
+    refused.assert_problem(409, "roles.in_use");
+
+    let invitation = invited.body["id"].as_str().unwrap();
+    let cancelled = app
+        .delete(&format!("/api/v1/invitations/{invitation}"), &owner)
+        .await;
+    assert_eq!(cancelled.status, StatusCode::NO_CONTENT);
+    let deleted = app.delete(&format!("/api/v1/roles/{picker}"), &owner).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    app.stop().await;
+}
+
+async fn nobody_can_change_or_remove_a_member_who_holds_more_than_they_do(engine: Engine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let owner = app.register("Toko Berjenjang", &email("jenjang")).await;
+    let lead_role = app
+        .create_role(
+            &owner,
+            "team_lead",
+            &["users:read", "users:manage", "orders:read"],
+        )
+        .await;
+    let lead = app
+        .add_member(&owner, &email("lead"), &[lead_role.clone()])
+        .await;
+    let admin_role = app.role_id(&owner, "admin").await;
+    let admin = app.add_member(&owner, &email("admin"), &[admin_role]).await;
+
+    let demote = app
+        .put(
+            &format!("/api/v1/users/{}/roles", admin.user_id),
+            &lead,
+            json!({ "role_ids": [lead_role] }),
+        )
+        .await;
+    demote.assert_problem(403, "auth.forbidden");
+    assert!(
+        demote.body["missing_permissions"]
+            .as_array()
+            .is_some_and(|m| !m.is_empty())
+    );
+    app.delete(&format!("/api/v1/users/{}", admin.user_id), &lead)
+        .await
+        .assert_problem(403, "auth.forbidden");
+
+    // The admin is untouched and still signed in.
+    let profile = app.get("/api/v1/auth/profile", &admin).await;
+    assert_eq!(profile.status, StatusCode::OK, "{}", profile.body);
+    assert_eq!(profile.body["roles"], json!(["admin"]));
     app.stop().await;
 }

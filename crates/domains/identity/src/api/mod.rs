@@ -111,7 +111,7 @@ impl From<IdentityError> for ApiError {
             ),
             RoleInUse { holders } => ApiError::conflict(
                 "roles.in_use",
-                format!("{holders} member(s) still hold this role; give them another role first."),
+                format!("{holders} member(s) or pending invitation(s) still hold this role; give them another role or cancel the invitations first."),
             )
             .with("holders", holders),
             RoleKeyTaken => ApiError::conflict(

@@ -85,7 +85,7 @@ pub enum IdentityError {
     NotFound(&'static str),
     #[error("built-in roles cannot be changed")]
     BuiltInRole,
-    #[error("the role is still held by {holders} member(s)")]
+    #[error("the role is still held or promised to {holders} person(s)")]
     RoleInUse { holders: u64 },
     #[error("a role with this key already exists")]
     RoleKeyTaken,

@@ -144,8 +144,17 @@ pub async fn delete_role(
         return Err(IdentityError::BuiltInRole);
     }
     let holders = access_store::role_holders(&*tx, actor.tenant, id).await?;
-    if holders > 0 {
-        return Err(IdentityError::RoleInUse { holders });
+    // A pending invitation promises the role too: deleting it would silently shrink what the
+    // invited person gets.
+    let invited = access_store::list_pending_invitations(&*tx, actor.tenant)
+        .await?
+        .iter()
+        .filter(|invitation| role_ids_of(invitation).contains(&id))
+        .count() as u64;
+    if holders + invited > 0 {
+        return Err(IdentityError::RoleInUse {
+            holders: holders + invited,
+        });
     }
     access_store::delete_role(&*tx, actor.tenant, id).await?;
     let mut entry = record(actor, "role.deleted", ("role", id.to_string()), meta);
@@ -234,6 +243,27 @@ async fn assignable_roles(
     Ok(roles)
 }
 
+/// A member's current roles, if `actor` may change them: never the owner's, and never those of
+/// someone holding permissions the actor lacks (a staff manager cannot demote an admin).
+async fn changeable_member_roles(
+    conn: &impl sea_orm::ConnectionTrait,
+    actor: &Principal,
+    member: UserId,
+) -> IdentityResult<Vec<role::Model>> {
+    let current = access_store::roles_of_members(conn, actor.tenant, &[member.as_uuid()])
+        .await?
+        .remove(&member.as_uuid())
+        .unwrap_or_default();
+    if current.iter().any(|r| r.key == OWNER) {
+        return Err(IdentityError::OwnerProtected);
+    }
+    let held = current.iter().fold(PermissionSet::default(), |all, r| {
+        all.union(&permissions_from_json(&r.permissions))
+    });
+    grantable(&actor.permissions, &held)?;
+    Ok(current)
+}
+
 pub async fn set_member_roles(
     ctx: &IdentityCtx,
     actor: &Principal,
@@ -245,13 +275,7 @@ pub async fn set_member_roles(
     accounts::find_membership(&*tx, actor.tenant, member)
         .await?
         .ok_or(IdentityError::NotFound("user"))?;
-    let current = access_store::roles_of_members(&*tx, actor.tenant, &[member.as_uuid()])
-        .await?
-        .remove(&member.as_uuid())
-        .unwrap_or_default();
-    if current.iter().any(|r| r.key == OWNER) {
-        return Err(IdentityError::OwnerProtected);
-    }
+    let current = changeable_member_roles(&*tx, actor, member).await?;
     let roles = assignable_roles(&*tx, actor, &role_ids, "role_ids").await?;
     let ids: Vec<Uuid> = roles.iter().map(|r| r.id).collect();
     access_store::set_member_roles(&*tx, actor.tenant, member, &ids).await?;
@@ -294,13 +318,7 @@ pub async fn remove_member(
     accounts::find_membership(&*tx, actor.tenant, member)
         .await?
         .ok_or(IdentityError::NotFound("user"))?;
-    let current = access_store::roles_of_members(&*tx, actor.tenant, &[member.as_uuid()])
-        .await?
-        .remove(&member.as_uuid())
-        .unwrap_or_default();
-    if current.iter().any(|r| r.key == OWNER) {
-        return Err(IdentityError::OwnerProtected);
-    }
+    changeable_member_roles(&*tx, actor, member).await?;
     access_store::remove_membership(&*tx, actor.tenant, member).await?;
     let sessions = accounts::live_sessions(&*tx, actor.tenant, member).await?;
     for session in &sessions {

@@ -282,6 +282,19 @@ pub async fn list_invitations(
     query.all(conn).await
 }
 
+/// Every pending, unexpired invitation of a store.
+pub async fn list_pending_invitations(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+) -> Result<Vec<invitation::Model>, DbErr> {
+    invitation::Entity::find()
+        .filter(invitation::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(invitation::Column::Status.eq(PENDING))
+        .filter(invitation::Column::ExpiresAt.gt(clock::now()))
+        .all(conn)
+        .await
+}
+
 pub async fn find_invitation_by_token(
     conn: &impl ConnectionTrait,
     token_hash: &str,
