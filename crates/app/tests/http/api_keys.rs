@@ -85,7 +85,7 @@ async fn a_key_works_only_on_routes_its_permissions_cover(engine: Engine) {
 
     let roles = app.get("/api/v1/roles", key).await;
     assert_eq!(roles.status, StatusCode::OK, "{}", roles.body);
-    assert_eq!(roles.body.as_array().unwrap().len(), 5);
+    assert_eq!(roles.body["items"].as_array().unwrap().len(), 5);
     let created = app
         .post(
             "/api/v1/roles",

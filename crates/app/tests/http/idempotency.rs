@@ -35,8 +35,7 @@ fn packer() -> Value {
 /// How many custom roles of `key` the store has.
 async fn roles_with_key(app: &TestApp, owner: &Session, key: &str) -> usize {
     let roles = app.get("/api/v1/roles", owner).await;
-    roles
-        .body
+    roles.body["items"]
         .as_array()
         .expect("roles")
         .iter()

@@ -149,7 +149,7 @@ async fn another_stores_roles_answer_exactly_like_roles_that_never_existed(engin
         }
     }
     let a_roles = app.get("/api/v1/roles", &a).await;
-    let listed = ids_in(&a_roles.body);
+    let listed = ids_in(&a_roles.body["items"]);
     assert_eq!(listed.len(), 5);
     assert!(!listed.contains(&b.custom_role.as_str()));
     assert!(!listed.contains(&b.built_in_role.as_str()));

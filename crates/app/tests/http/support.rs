@@ -231,8 +231,7 @@ impl TestApp {
     /// A role by key, from the store's list.
     pub async fn role_id(&self, owner: &Session, key: &str) -> String {
         let roles = self.get("/api/v1/roles", owner).await;
-        roles
-            .body
+        roles.body["items"]
             .as_array()
             .expect("roles")
             .iter()

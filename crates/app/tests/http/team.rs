@@ -33,8 +33,11 @@ engine_tests!(
 
 const BUILT_IN: [&str; 5] = ["owner", "admin", "staff", "warehouse", "customer_service"];
 
+/// The keys of a list of roles: a page (`items`) or a member's `roles`.
 fn keys_of(roles: &Value) -> Vec<&str> {
     roles
+        .get("items")
+        .unwrap_or(roles)
         .as_array()
         .expect("a list of roles")
         .iter()
@@ -104,15 +107,35 @@ async fn every_store_starts_with_the_five_built_in_roles_and_the_permission_cata
     assert_eq!(roles.status, StatusCode::OK, "{}", roles.body);
     let keys: HashSet<&str> = keys_of(&roles.body).into_iter().collect();
     assert_eq!(keys, HashSet::from(BUILT_IN));
-    for role in roles.body.as_array().unwrap() {
+    assert!(
+        roles.body["next_cursor"].is_null(),
+        "one page holds them all"
+    );
+    // Two at a time, following the cursor, gives the same five in the same order.
+    let mut paged = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/roles?limit=2&cursor={c}"),
+            None => "/api/v1/roles?limit=2".to_owned(),
+        };
+        let page = app.get(&path, &owner).await;
+        assert!(page.body["items"].as_array().unwrap().len() <= 2);
+        paged.extend(keys_of(&page.body).into_iter().map(str::to_owned));
+        match page.body["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(paged, keys_of(&roles.body));
+    for role in roles.body["items"].as_array().unwrap() {
         assert_eq!(role["built_in"], true, "{role}");
         assert!(
             !role["permissions"].as_array().unwrap().is_empty(),
             "{role}"
         );
     }
-    let warehouse = roles
-        .body
+    let warehouse = roles.body["items"]
         .as_array()
         .unwrap()
         .iter()

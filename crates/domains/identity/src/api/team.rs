@@ -138,18 +138,19 @@ impl TryFrom<RoleRequest> for RoleDraft {
 }
 
 /// The store's roles, built-in first.
-#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", security(("bearer" = []), ("api_key" = [])),
-    responses((status = 200, body = [RoleView]), (status = 403, body = smartseller_web::Problem)))]
+#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", security(("bearer" = []), ("api_key" = [])), params(PageQuery),
+    responses((status = 200, body = PageOf<RoleView>), (status = 403, body = smartseller_web::Problem)))]
 pub async fn list_roles(
     State(ctx): State<IdentityCtx>,
     actor: Actor<perm::RolesManage>,
-) -> ApiResult<Json<Vec<RoleView>>> {
+    Query(page): Query<PageQuery>,
+) -> ApiResult<Json<PageOf<RoleView>>> {
+    let request = page.to_request()?;
+    let roles = team::list_roles(&ctx, actor.tenant, request.after, request.fetch_limit()).await?;
     Ok(Json(
-        team::list_roles(&ctx, actor.tenant)
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect(),
+        Page::from_rows(roles, request, |r| r.id)
+            .map(RoleView::from)
+            .into(),
     ))
 }
 

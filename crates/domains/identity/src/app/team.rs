@@ -31,8 +31,13 @@ pub struct RoleDraft {
     pub permissions: PermissionSet,
 }
 
-pub async fn list_roles(ctx: &IdentityCtx, tenant: TenantId) -> IdentityResult<Vec<role::Model>> {
-    Ok(access_store::list_roles(ctx.db.conn(), tenant).await?)
+pub async fn list_roles(
+    ctx: &IdentityCtx,
+    tenant: TenantId,
+    after: Option<Uuid>,
+    limit: u64,
+) -> IdentityResult<Vec<role::Model>> {
+    Ok(access_store::list_roles(ctx.db.conn(), tenant, after, limit).await?)
 }
 
 pub async fn get_role(

@@ -44,15 +44,21 @@ pub async fn insert_role(
     .await
 }
 
+/// One page of a store's roles, oldest (the built-ins) first.
 pub async fn list_roles(
     conn: &impl ConnectionTrait,
     tenant: TenantId,
+    after: Option<Uuid>,
+    limit: u64,
 ) -> Result<Vec<role::Model>, DbErr> {
-    role::Entity::find()
+    let mut query = role::Entity::find()
         .filter(role::Column::TenantId.eq(tenant.as_uuid()))
         .order_by_asc(role::Column::Id)
-        .all(conn)
-        .await
+        .limit(limit);
+    if let Some(after) = after {
+        query = query.filter(role::Column::Id.gt(after));
+    }
+    query.all(conn).await
 }
 
 pub async fn find_role(
