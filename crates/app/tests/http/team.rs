@@ -876,7 +876,7 @@ async fn nobody_can_change_or_remove_a_member_who_holds_more_than_they_do(engine
         )
         .await;
     let lead = app
-        .add_member(&owner, &email("lead"), &[lead_role.clone()])
+        .add_member(&owner, &email("lead"), std::slice::from_ref(&lead_role))
         .await;
     let admin_role = app.role_id(&owner, "admin").await;
     let admin = app.add_member(&owner, &email("admin"), &[admin_role]).await;
