@@ -50,11 +50,33 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Every route of every domain, with the OpenAPI document they describe.
-fn api_router(identity: IdentityCtx) -> (Router, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(BaseDoc::openapi())
-        .merge(smartseller_identity::router(identity))
-        .split_for_parts()
+/// The routes of the domains this process serves, with the OpenAPI document they describe.
+/// Identity's context is always built (every request is authenticated against it); its routes
+/// are mounted only where the identity domain is served.
+fn api_router(settings: &Settings, identity: &IdentityCtx) -> (Router, utoipa::openapi::OpenApi) {
+    let mut router = OpenApiRouter::with_openapi(BaseDoc::openapi());
+    for domain in settings.active_domains() {
+        router = match domain.as_str() {
+            "identity" => router.merge(smartseller_identity::router(identity.clone())),
+            _ => router,
+        };
+    }
+    router.split_for_parts()
+}
+
+/// The event consumers of the domains this process serves.
+fn domain_consumers(settings: &Settings, identity: &IdentityCtx) -> Consumers {
+    let mut consumers = Consumers::new();
+    for domain in settings.active_domains() {
+        let handlers = match domain.as_str() {
+            "identity" => smartseller_identity::consumers(identity),
+            _ => Vec::new(),
+        };
+        for handler in handlers {
+            consumers.add(handler);
+        }
+    }
+    consumers
 }
 
 /// The OpenAPI document, built from the handlers without connecting to anything.
@@ -132,10 +154,7 @@ impl App {
             oidc: Arc::new(OidcProviders::new(settings.oidc.clone()).map_err(anyhow::Error::msg)?),
         };
 
-        let mut consumers = Consumers::new();
-        for handler in smartseller_identity::consumers(&identity) {
-            consumers.add(handler);
-        }
+        let consumers = domain_consumers(&settings, &identity);
         let wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>> = consumers
             .handlers()
             .iter()
@@ -166,7 +185,7 @@ impl App {
             max_body: settings.max_body_bytes,
             wait_for_first: Duration::from_secs(10),
         };
-        let (api, openapi) = api_router(identity.clone());
+        let (api, openapi) = api_router(&settings, &identity);
         let document = Arc::new(openapi.clone());
         let router = Router::new()
             .merge(api)

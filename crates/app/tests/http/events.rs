@@ -24,6 +24,7 @@ engine_tests!(
     registering_sends_one_welcome_mail_through_the_outbox,
     a_committed_event_survives_a_crash_and_reaches_each_consumer_once,
     a_graceful_stop_relays_everything_committed,
+    identity_tells_the_rest_of_smartseller_what_happened_to_people,
 );
 
 const WELCOME_MAIL: &str = "identity.welcome_mail";
@@ -376,4 +377,72 @@ async fn a_graceful_stop_relays_everything_committed(engine: Engine) {
         Some(1),
         "the drained event waits in the consumer's inbox: {rows:?}"
     );
+}
+
+async fn identity_tells_the_rest_of_smartseller_what_happened_to_people(engine: Engine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let owner = app.register("Toko Kabar", &email("kabar")).await;
+    let login = app.login(&owner.email, PASSWORD).await;
+    assert_eq!(login.status, StatusCode::OK);
+    let renamed = app
+        .put(
+            "/api/v1/auth/profile",
+            &owner,
+            json!({ "full_name": "Sari Kabar" }),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    let staff_role = app.role_id(&owner, "staff").await;
+    let member = app
+        .add_member(&owner, &email("anggota"), &[staff_role])
+        .await;
+    let warehouse = app.role_id(&owner, "warehouse").await;
+    let changed = app
+        .put(
+            &format!("/api/v1/users/{}/roles", member.user_id),
+            &owner,
+            json!({ "role_ids": [warehouse] }),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+
+    let events = outbox::entity::Entity::find()
+        .filter(outbox::entity::Column::Subject.eq("user.events"))
+        .all(app.db.conn())
+        .await
+        .expect("outbox");
+    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    for expected in [
+        "user.registered",
+        "user.logged_in",
+        "user.profile_updated",
+        "user.joined_store",
+        "user.role_changed",
+    ] {
+        assert!(
+            types.contains(&expected),
+            "{expected} missing from {types:?}"
+        );
+    }
+    for event in &events {
+        assert_eq!(
+            event.tenant_id.to_string(),
+            owner.tenant_id,
+            "every event names its store"
+        );
+        let payload: UserEvent =
+            serde_json::from_value(event.payload.clone()).expect("a user event");
+        let text = event.payload.to_string();
+        assert!(
+            !text.contains(PASSWORD) && !text.contains(&owner.refresh),
+            "no secrets in events"
+        );
+        if let UserEvent::RoleChanged { user_id, roles } = payload {
+            assert_eq!(user_id.to_string(), member.user_id);
+            assert_eq!(roles, vec!["warehouse".to_string()]);
+        }
+    }
+    app.stop().await;
 }
