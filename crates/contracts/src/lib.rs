@@ -1,4 +1,5 @@
 //! Contracts: what one domain may know of another. Event payloads and, later, client traits
 //! (e.g. `CatalogClient::price_snapshot`). A domain depends on this crate, never on another domain.
 
+pub mod catalog;
 pub mod identity;
