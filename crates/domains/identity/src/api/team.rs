@@ -173,6 +173,7 @@ pub async fn create_role(
         .into_response())
 }
 
+/// One role of the store.
 #[utoipa::path(get, path = "/api/v1/roles/{id}", tag = "roles", security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = RoleView), (status = 404, body = smartseller_web::Problem)))]
 pub async fn get_role(
@@ -255,6 +256,7 @@ pub async fn list_users(
     ))
 }
 
+/// One member of the store, with their roles.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = MemberView), (status = 404, body = smartseller_web::Problem)))]
 pub async fn get_user(
@@ -395,6 +397,7 @@ pub async fn list_invitations(
     ))
 }
 
+/// Cancels a pending invitation; its link stops working.
 #[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "users", security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = smartseller_web::Problem)))]
 pub async fn cancel_invitation(
