@@ -13,9 +13,11 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use sea_orm_migration::MigratorTrait;
+use smartseller_catalog::{CatalogCtx, CatalogMigrator};
 use smartseller_identity::app::api_keys::ApiKeys;
 use smartseller_identity::app::oidc::OidcProviders;
 use smartseller_identity::{IdentityCtx, IdentityMigrator, IdentitySettings};
+use smartseller_inventory::{InventoryCtx, InventoryMigrator};
 use smartseller_platform::Db;
 use smartseller_platform::consumer::{self, Consumers, EventHandler, RetryPolicy};
 use smartseller_platform::limits::{MemoryRateLimiter, RateLimiter};
@@ -47,17 +49,31 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     IdentityMigrator::up(db.conn(), None)
         .await
         .context("identity migrations failed")?;
+    InventoryMigrator::up(db.conn(), None)
+        .await
+        .context("inventory migrations failed")?;
+    CatalogMigrator::up(db.conn(), None)
+        .await
+        .context("catalog migrations failed")?;
     Ok(())
 }
 
 /// The routes of the domains this process serves, with the OpenAPI document they describe.
 /// Identity's context is always built (every request is authenticated against it); its routes
 /// are mounted only where the identity domain is served.
-fn api_router(settings: &Settings, identity: &IdentityCtx) -> (Router, utoipa::openapi::OpenApi) {
+fn api_router(
+    settings: &Settings,
+    identity: &IdentityCtx,
+    catalog: &CatalogCtx,
+) -> (Router, utoipa::openapi::OpenApi) {
     let mut router = OpenApiRouter::with_openapi(BaseDoc::openapi());
     for domain in settings.active_domains() {
         router = match domain.as_str() {
             "identity" => router.merge(smartseller_identity::router(identity.clone())),
+            "inventory" => router.merge(smartseller_inventory::router(InventoryCtx::new(
+                identity.db.clone(),
+            ))),
+            "catalog" => router.merge(smartseller_catalog::router(catalog.clone())),
             _ => router,
         };
     }
@@ -70,6 +86,9 @@ fn domain_consumers(settings: &Settings, identity: &IdentityCtx) -> Consumers {
     for domain in settings.active_domains() {
         let handlers = match domain.as_str() {
             "identity" => smartseller_identity::consumers(identity),
+            "inventory" => {
+                smartseller_inventory::consumers(&InventoryCtx::new(identity.db.clone()))
+            }
             _ => Vec::new(),
         };
         for handler in handlers {
@@ -83,6 +102,8 @@ fn domain_consumers(settings: &Settings, identity: &IdentityCtx) -> Consumers {
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut document = BaseDoc::openapi();
     document.merge(smartseller_identity::api::routes().split_for_parts().1);
+    document.merge(smartseller_inventory::api::routes().split_for_parts().1);
+    document.merge(smartseller_catalog::api::routes().split_for_parts().1);
     document
 }
 
@@ -154,6 +175,8 @@ impl App {
             oidc: Arc::new(OidcProviders::new(settings.oidc.clone()).map_err(anyhow::Error::msg)?),
         };
 
+        let catalog = CatalogCtx { db: db.clone() };
+
         let consumers = domain_consumers(&settings, &identity);
         let wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>> = consumers
             .handlers()
@@ -185,7 +208,7 @@ impl App {
             max_body: settings.max_body_bytes,
             wait_for_first: Duration::from_secs(10),
         };
-        let (api, openapi) = api_router(&settings, &identity);
+        let (api, openapi) = api_router(&settings, &identity, &catalog);
         let document = Arc::new(openapi.clone());
         let router = Router::new()
             .merge(api)
@@ -248,6 +271,19 @@ impl App {
         let poll = Duration::from_millis(self.settings.events.poll_ms);
         if self.settings.events.relay {
             tasks.spawn(self.relay().run(shutdown.child_token()));
+        }
+        // Lapsed stock holds go back on sale. Every process serving inventory may sweep: a
+        // hold leaves `held` in one guarded update, so two sweepers never release it twice.
+        if self
+            .settings
+            .active_domains()
+            .iter()
+            .any(|d| d == "inventory")
+        {
+            tasks.spawn(smartseller_inventory::app::reservations::run_sweeper(
+                InventoryCtx::new(self.db.clone()),
+                shutdown.child_token(),
+            ));
         }
         if !self.settings.events.consumers {
             return;

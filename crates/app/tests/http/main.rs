@@ -7,10 +7,12 @@ mod support;
 
 mod api_keys;
 mod auth;
+mod catalog;
 mod cli;
 mod contract;
 mod events;
 mod idempotency;
+mod inventory;
 mod isolation;
 mod oidc;
 mod redis_shared;

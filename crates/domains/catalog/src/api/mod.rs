@@ -1,0 +1,96 @@
+//! The catalogue's HTTP face: thin handlers that extract, call one use case and answer.
+
+pub mod categories;
+pub mod products;
+pub mod variants;
+
+use smartseller_web::problem::ApiError;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::{CatalogCtx, CatalogError};
+
+/// Every catalogue route, bound to its state.
+pub fn router(ctx: CatalogCtx) -> OpenApiRouter {
+    routes().with_state(ctx)
+}
+
+/// Every catalogue route with its OpenAPI description, before its state is bound.
+pub fn routes() -> OpenApiRouter<CatalogCtx> {
+    OpenApiRouter::new()
+        .routes(routes!(
+            categories::list_categories,
+            categories::create_category
+        ))
+        .routes(routes!(
+            categories::get_category,
+            categories::update_category,
+            categories::delete_category
+        ))
+        .routes(routes!(products::list_products, products::create_product))
+        .routes(routes!(
+            products::get_product,
+            products::update_product,
+            products::archive_product
+        ))
+        .routes(routes!(variants::list_variants, variants::create_variant))
+        .routes(routes!(
+            variants::get_variant,
+            variants::update_variant,
+            variants::archive_variant
+        ))
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(error: CatalogError) -> Self {
+        use CatalogError::*;
+        match error {
+            Invalid(errors) => ApiError::validation(errors),
+            NotFound(what) => ApiError::not_found(what),
+            SkuTaken(skus) => ApiError::conflict(
+                "catalog.sku_taken",
+                format!(
+                    "SKU {} is already used by another variant in this store.",
+                    skus.join(", ")
+                ),
+            )
+            .with("skus", skus),
+            CategoryCycle => ApiError::conflict(
+                "categories.cycle",
+                "A category cannot move under itself or one of its sub-categories.",
+            ),
+            CategoryHasChildren { children } => ApiError::conflict(
+                "categories.has_children",
+                format!(
+                    "This category still has {children} sub-categories; move or delete them first."
+                ),
+            )
+            .with("children", children),
+            CategoryInUse { products } => ApiError::conflict(
+                "categories.in_use",
+                format!(
+                    "{products} product(s) are still filed under this category; move them first."
+                ),
+            )
+            .with("products", products),
+            IllegalTransition { from, to } => ApiError::conflict(
+                "catalog.illegal_transition",
+                format!(
+                    "A {} item cannot become {} directly; make it a draft first.",
+                    from.as_str(),
+                    to.as_str()
+                ),
+            )
+            .with("current_status", from.as_str()),
+            CombinationTaken => ApiError::conflict(
+                "catalog.combination_taken",
+                "This product already has a variant with these option values.",
+            ),
+            ProductArchived => ApiError::conflict(
+                "catalog.product_archived",
+                "The product is archived; restore it as a draft before adding variants.",
+            ),
+            Db(error) => ApiError::internal(error),
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! The catalogue's use cases. Each one that writes starts exactly one transaction, writes its
+//! rows and its `product.events` together, and commits.
+
+pub mod categories;
+pub mod products;
+pub mod variants;
+
+use sea_orm::{DbErr, SqlErr};
+use smartseller_kernel::validation::FieldErrors;
+use smartseller_platform::Db;
+
+use crate::domain::Status;
+
+/// What the catalogue's use cases and handlers share.
+#[derive(Clone)]
+pub struct CatalogCtx {
+    pub db: Db,
+}
+
+/// Everything that can go wrong in the catalogue, named for what happened.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("SKU already used in this store: {0:?}")]
+    SkuTaken(Vec<String>),
+    #[error("a category cannot move under itself or its descendants")]
+    CategoryCycle,
+    #[error("the category still has {children} sub-categories")]
+    CategoryHasChildren { children: u64 },
+    #[error("the category still holds {products} products")]
+    CategoryInUse { products: u64 },
+    #[error("cannot go from {} to {}", from.as_str(), to.as_str())]
+    IllegalTransition { from: Status, to: Status },
+    #[error("another variant of this product has these option values")]
+    CombinationTaken,
+    #[error("the product is archived")]
+    ProductArchived,
+    #[error(transparent)]
+    Db(DbErr),
+}
+
+impl From<DbErr> for CatalogError {
+    fn from(error: DbErr) -> Self {
+        CatalogError::Db(error)
+    }
+}
+
+impl From<FieldErrors> for CatalogError {
+    fn from(errors: FieldErrors) -> Self {
+        CatalogError::Invalid(errors)
+    }
+}
+
+impl From<crate::domain::IllegalTransition> for CatalogError {
+    fn from(t: crate::domain::IllegalTransition) -> Self {
+        CatalogError::IllegalTransition {
+            from: t.from,
+            to: t.to,
+        }
+    }
+}
+
+/// True when `error` is a unique-constraint violation (a lost race on an insert).
+pub(crate) fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+pub type CatalogResult<T> = Result<T, CatalogError>;

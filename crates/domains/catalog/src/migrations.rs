@@ -1,0 +1,216 @@
+//! The catalogue's tables, written once for SQLite and PostgreSQL. No foreign key to identity's
+//! `tenants`: a domain may be deployed on its own database.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+pub struct CatalogMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for CatalogMigrator {
+    fn migration_table_name() -> DynIden {
+        "seaql_migrations_catalog".into_iden()
+    }
+
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(CreateCatalogTables)]
+    }
+}
+
+#[derive(DeriveIden)]
+enum CatalogCategories {
+    Table,
+    Id,
+    TenantId,
+    ParentId,
+    Name,
+    Position,
+    Path,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum CatalogProducts {
+    Table,
+    Id,
+    TenantId,
+    CategoryId,
+    Name,
+    Description,
+    Status,
+    Options,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum CatalogVariants {
+    Table,
+    Id,
+    TenantId,
+    ProductId,
+    Sku,
+    Barcode,
+    OptionValues,
+    WeightGrams,
+    LengthMm,
+    WidthMm,
+    HeightMm,
+    PriceMinor,
+    Currency,
+    Status,
+    Position,
+    CreatedAt,
+    UpdatedAt,
+}
+
+struct CreateCatalogTables;
+
+impl MigrationName for CreateCatalogTables {
+    fn name(&self) -> &str {
+        "m0001_create_catalog_tables"
+    }
+}
+
+fn index(name: &str, table: impl IntoIden, cols: Vec<DynIden>) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for col in cols {
+        index.col(col);
+    }
+    index.to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateCatalogTables {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use CatalogCategories as C;
+        use CatalogProducts as P;
+        use CatalogVariants as V;
+        m.create_table(
+            Table::create()
+                .table(C::Table)
+                .if_not_exists()
+                .col(uuid(C::Id).primary_key())
+                .col(uuid(C::TenantId))
+                .col(uuid_null(C::ParentId))
+                .col(string(C::Name))
+                .col(integer(C::Position))
+                .col(text(C::Path))
+                .col(timestamp_with_time_zone(C::CreatedAt))
+                .col(timestamp_with_time_zone(C::UpdatedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "catalog_categories_siblings",
+            C::Table,
+            vec![
+                C::TenantId.into_iden(),
+                C::ParentId.into_iden(),
+                C::Position.into_iden(),
+            ],
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(P::Table)
+                .if_not_exists()
+                .col(uuid(P::Id).primary_key())
+                .col(uuid(P::TenantId))
+                .col(uuid_null(P::CategoryId))
+                .col(string(P::Name))
+                .col(text(P::Description))
+                .col(string(P::Status))
+                .col(json_binary(P::Options))
+                .col(timestamp_with_time_zone(P::CreatedAt))
+                .col(timestamp_with_time_zone(P::UpdatedAt))
+                .to_owned(),
+        )
+        .await?;
+        // One index per list order, each ending in the id the keyset cursor breaks ties with.
+        for (name, col) in [
+            ("catalog_products_by_id", P::Id.into_iden()),
+            ("catalog_products_by_name", P::Name.into_iden()),
+            ("catalog_products_by_updated", P::UpdatedAt.into_iden()),
+            ("catalog_products_by_category", P::CategoryId.into_iden()),
+        ] {
+            m.create_index(index(
+                name,
+                P::Table,
+                vec![P::TenantId.into_iden(), col, P::Id.into_iden()],
+            ))
+            .await?;
+        }
+        m.create_table(
+            Table::create()
+                .table(V::Table)
+                .if_not_exists()
+                .col(uuid(V::Id).primary_key())
+                .col(uuid(V::TenantId))
+                .col(uuid(V::ProductId))
+                .col(string(V::Sku))
+                .col(string_null(V::Barcode))
+                .col(json_binary(V::OptionValues))
+                .col(integer(V::WeightGrams))
+                .col(integer_null(V::LengthMm))
+                .col(integer_null(V::WidthMm))
+                .col(integer_null(V::HeightMm))
+                .col(big_integer(V::PriceMinor))
+                .col(string(V::Currency))
+                .col(string(V::Status))
+                .col(integer(V::Position))
+                .col(timestamp_with_time_zone(V::CreatedAt))
+                .col(timestamp_with_time_zone(V::UpdatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("catalog_variants_product")
+                        .from(V::Table, V::ProductId)
+                        .to(P::Table, P::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        // The SKU rule lives here too, so two concurrent writers cannot both win.
+        m.create_index(
+            index(
+                "catalog_variants_sku_per_tenant",
+                V::Table,
+                vec![V::TenantId.into_iden(), V::Sku.into_iden()],
+            )
+            .unique()
+            .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "catalog_variants_by_product",
+            V::Table,
+            vec![
+                V::TenantId.into_iden(),
+                V::ProductId.into_iden(),
+                V::Position.into_iden(),
+            ],
+        ))
+        .await?;
+        m.create_index(index(
+            "catalog_variants_by_price",
+            V::Table,
+            vec![V::TenantId.into_iden(), V::PriceMinor.into_iden()],
+        ))
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            CatalogVariants::Table.into_iden(),
+            CatalogProducts::Table.into_iden(),
+            CatalogCategories::Table.into_iden(),
+        ] {
+            m.drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}

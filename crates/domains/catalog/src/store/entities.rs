@@ -1,0 +1,67 @@
+//! SeaORM entities of the catalogue's tables. Private to the crate: other domains see the
+//! catalogue only through its API and `contracts`.
+
+macro_rules! entity {
+    ($module:ident, $table:literal, { $($body:tt)* }) => {
+        pub mod $module {
+            use sea_orm::entity::prelude::*;
+
+            #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+            #[sea_orm(table_name = $table)]
+            pub struct Model { $($body)* }
+
+            #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+            pub enum Relation {}
+
+            impl ActiveModelBehavior for ActiveModel {}
+        }
+    };
+}
+
+entity!(category, "catalog_categories", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub name: String,
+    pub position: i32,
+    /// Ids from the root down to this category: `/a/b/`.
+    pub path: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+});
+
+entity!(product, "catalog_products", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub category_id: Option<Uuid>,
+    pub name: String,
+    pub description: String,
+    pub status: String,
+    /// `[{"name": "Ukuran", "values": ["S", "M"]}, ...]`
+    pub options: Json,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+});
+
+entity!(variant, "catalog_variants", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub product_id: Uuid,
+    pub sku: String,
+    pub barcode: Option<String>,
+    /// One value per product option, in the options' order: `["S", "Merah"]`.
+    pub option_values: Json,
+    pub weight_grams: i32,
+    pub length_mm: Option<i32>,
+    pub width_mm: Option<i32>,
+    pub height_mm: Option<i32>,
+    pub price_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub position: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+});
