@@ -289,6 +289,19 @@ mod tests {
     }
 
     #[test]
+    fn split_domains_on_in_process_events_are_refused() {
+        let split = Settings {
+            domains: vec!["catalog".into(), "inventory".into()],
+            database_url: Some("postgres://app@db/shop".into()),
+            ..Settings::default()
+        };
+        assert!(split.validate().unwrap_err().contains("NATS"));
+        let mut on_nats = split.clone();
+        on_nats.events.backend = "nats".into();
+        assert!(on_nats.validate().is_ok());
+    }
+
+    #[test]
     fn unknown_backends_are_refused() {
         let mut settings = Settings::default();
         settings.events.backend = "kafka".into();

@@ -79,6 +79,18 @@ fn an_unknown_domain_and_unknown_settings_are_refused_at_start() {
 }
 
 #[test]
+fn serving_only_some_domains_on_sqlite_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = smartseller(&["serve", "--domains", "catalog,inventory"], dir.path());
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("shared PostgreSQL"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
 fn the_openapi_document_is_printed_without_a_database() {
     let dir = tempfile::tempdir().unwrap();
     let output = smartseller(&["openapi"], dir.path());
