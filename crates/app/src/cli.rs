@@ -12,6 +12,7 @@ use smartseller_platform::Db;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Overrides, Settings};
+use crate::seed::{DemoReport, DemoRequest, seed_demo};
 use crate::server::{App, migrate, openapi_document};
 use crate::telemetry::init_logging;
 
@@ -50,6 +51,30 @@ pub enum Command {
     /// Operator tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Fill a store with Indonesian demo catalogue data: categories, products with variants,
+    /// warehouses and stock. For demos and `benches/catalog.sh`.
+    SeedDemo(SeedDemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SeedDemoArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// How many products to create (each has about five variants).
+    #[arg(long, default_value_t = 100)]
+    pub products: u32,
+    /// The store's name, when the owner is new.
+    #[arg(long, default_value = "Toko Demo Nusantara")]
+    pub store: String,
+    /// The owner's email; an existing account is reused (its password must match).
+    #[arg(long, default_value = "demo@smartseller.id")]
+    pub email: String,
+    /// The owner's password (not read from a `SMARTSELLER_` variable: settings own those).
+    #[arg(long, default_value = "Rahasia-Nusantara-2026")]
+    pub password: String,
+    /// The same seed makes the same catalogue.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args, Clone, Default)]
@@ -190,6 +215,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("backed up to {}", to.display());
             Ok(())
         }
+        Command::SeedDemo(args) => {
+            let settings = Settings::load(cli.config.as_ref(), &overrides(&args.common))
+                .map_err(anyhow::Error::msg)?;
+            init_logging(&settings.log_format);
+            let app = App::build(settings).await?;
+            let request = DemoRequest {
+                products: args.products,
+                store: args.store,
+                email: args.email,
+                password: args.password,
+                seed: args.seed,
+            };
+            let report = seed_demo(&app, &request).await?;
+            app.db.close().await.ok();
+            print_report(&request, &report);
+            Ok(())
+        }
         Command::Admin(AdminCommand::CreateUser {
             common,
             email,
@@ -243,4 +285,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn print_report(request: &DemoRequest, report: &DemoReport) {
+    let store = report
+        .tenant
+        .map(|t| t.to_string())
+        .unwrap_or_else(|| "-".to_owned());
+    let owner = if report.owner_reused {
+        "reused"
+    } else {
+        "created"
+    };
+    println!("store_id={store}");
+    println!("owner_email={} ({owner})", request.email);
+    println!("categories={}", report.categories);
+    println!("warehouses={}", report.warehouses);
+    println!(
+        "products={} (skipped, already there: {})",
+        report.products, report.products_skipped
+    );
+    println!("variants={}", report.variants);
+    println!(
+        "stock_adjustments={} units={}",
+        report.adjustments, report.units
+    );
+    println!(
+        "seconds: catalogue={:.1} stock={:.1} total={:.1}",
+        report.catalogue_time.as_secs_f64(),
+        report.stock_time.as_secs_f64(),
+        report.total_time.as_secs_f64()
+    );
 }

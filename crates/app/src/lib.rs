@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod keys;
+pub mod seed;
 pub mod server;
 pub mod telemetry;
 

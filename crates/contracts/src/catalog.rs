@@ -1,9 +1,12 @@
 //! `product.events`: what the catalogue tells the rest of SmartSeller. Inventory learns which
-//! variants exist from these; search, channels and pricing will too.
+//! variants exist from these; search, channels and pricing will too. And [`Pricing`]: how the
+//! orders domain asks the catalogue's pricing engine what a line costs, and why.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use smartseller_kernel::TenantId;
 use smartseller_kernel::event::DomainEvent;
-use smartseller_kernel::money::Money;
+use smartseller_kernel::money::{Currency, Money};
 use uuid::Uuid;
 
 pub const SUBJECT: &str = "product.events";
@@ -65,4 +68,64 @@ impl DomainEvent for ProductEvent {
             | ProductEvent::PriceChanged { product_id, .. } => *product_id,
         }
     }
+}
+
+/// Ask the catalogue what a line costs: the orders domain prices its lines through this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceQuoteRequest {
+    pub variant_id: Uuid,
+    /// `own_store`, `shopee`, `tokopedia`, `lazada` or `tiktok`.
+    pub channel: String,
+    pub customer_group: Option<String>,
+    pub quantity: i64,
+    /// When the sale happens (promotions run by the clock); now when absent.
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// One source that set or changed the unit price: why the price is what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceStep {
+    /// `base`, `cost_plus`, `channel`, `price_list`, `quantity_tier`, `promotion`, `rounding`
+    /// or `floor`.
+    pub source: String,
+    pub description: String,
+    pub unit_price_before: Money,
+    pub unit_price_after: Money,
+}
+
+/// A priced line: `line_price` is `unit_price` times `quantity`, exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PriceQuote {
+    pub variant_id: Uuid,
+    pub channel: String,
+    pub customer_group: Option<String>,
+    pub quantity: i64,
+    pub at: DateTime<Utc>,
+    pub unit_price: Money,
+    pub line_price: Money,
+    pub currency: Currency,
+    pub steps: Vec<PriceStep>,
+}
+
+/// Why the catalogue could not price a line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PricingError {
+    /// No such variant in this store.
+    #[error("variant {variant_id} is unknown")]
+    UnknownVariant { variant_id: Uuid },
+    /// The request itself is wrong (unknown channel, quantity below 1, ...), or the price overflows.
+    #[error("invalid price quote request: {0}")]
+    Invalid(String),
+    #[error("pricing is unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// What other domains use to price a line, in-process or remotely.
+#[async_trait::async_trait]
+pub trait Pricing: Send + Sync + 'static {
+    async fn quote(
+        &self,
+        tenant: TenantId,
+        request: PriceQuoteRequest,
+    ) -> Result<PriceQuote, PricingError>;
 }

@@ -162,3 +162,84 @@ async fn the_first_platform_operator_is_created_from_the_command_line() {
         .assert_problem(403, "auth.forbidden");
     app.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_demo_fills_a_store_with_products_variants_and_stock() {
+    let database = smartseller_testkit::db::TestDatabase::sqlite();
+    let data_dir = tempfile::tempdir().unwrap();
+    let seed = |store: &str| {
+        Command::new(env!("CARGO_BIN_EXE_smartseller"))
+            .args([
+                "seed-demo",
+                "--products",
+                "20",
+                "--store",
+                store,
+                "--email",
+                "pemilik@tokodemo.id",
+                "--password",
+                PASSWORD,
+                "--database-url",
+                &database.url,
+            ])
+            .env("SMARTSELLER_DATA_DIR", data_dir.path())
+            .env("SMARTSELLER_LOG", "error")
+            .output()
+            .expect("runs")
+    };
+    let output = seed("Toko Demo");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(printed.contains("products=20 "), "{printed}");
+    assert!(
+        printed.contains("owner_email=pemilik@tokodemo.id (created)"),
+        "{printed}"
+    );
+
+    // A second run finds the owner and the same seed's products already there.
+    let again = seed("Toko Demo");
+    assert!(again.status.success(), "{}", stderr(&again));
+    let printed = String::from_utf8_lossy(&again.stdout).into_owned();
+    assert!(printed.contains("(reused)"), "{printed}");
+    assert!(
+        printed.contains("products=0 (skipped, already there: 20)"),
+        "{printed}"
+    );
+
+    let app = TestApp::spawn_on(database, |_| {}).await;
+    let login = app.login("pemilik@tokodemo.id", PASSWORD).await;
+    assert_eq!(login.status, 200, "{}", login.body);
+    let token = login.body["access_token"].as_str().unwrap().to_owned();
+
+    let products = app
+        .get("/api/v1/products?limit=200", As::Bearer(&token))
+        .await;
+    assert_eq!(products.status, 200, "{}", products.body);
+    let items = products.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 20);
+    let variants: usize = items
+        .iter()
+        .map(|p| p["variants"].as_array().unwrap().len())
+        .sum();
+    assert!(
+        variants >= 40,
+        "about five variants a product, got {variants}"
+    );
+    assert!(items.iter().all(|p| p["category_id"].is_string()));
+
+    let warehouses = app.get("/api/v1/warehouses", As::Bearer(&token)).await;
+    assert_eq!(warehouses.status, 200, "{}", warehouses.body);
+    assert_eq!(warehouses.body["items"].as_array().unwrap().len(), 3);
+
+    let levels = app
+        .get("/api/v1/inventory?limit=200", As::Bearer(&token))
+        .await;
+    assert_eq!(levels.status, 200, "{}", levels.body);
+    let levels = levels.body["items"].as_array().unwrap();
+    assert!(
+        levels.len() >= variants,
+        "every variant is stocked somewhere"
+    );
+    assert!(levels.iter().all(|l| l["on_hand"].as_i64().unwrap() > 0));
+    app.stop().await;
+}

@@ -32,7 +32,7 @@ engine_tests!(
 
 /// Publishes a product with these SKUs into the outbox, as the catalogue does, and waits until
 /// inventory's consumer knows its variants. Returns their ids.
-async fn announce(app: &TestApp, owner: &Session, skus: &[&str]) -> Vec<Uuid> {
+pub(crate) async fn announce(app: &TestApp, owner: &Session, skus: &[&str]) -> Vec<Uuid> {
     let tenant: TenantId = owner.tenant_id.parse().expect("tenant id");
     let variants: Vec<VariantSnapshot> = skus
         .iter()
@@ -67,7 +67,7 @@ async fn announce(app: &TestApp, owner: &Session, skus: &[&str]) -> Vec<Uuid> {
     ids
 }
 
-async fn warehouse(app: &TestApp, owner: &Session, code: &str) -> String {
+pub(crate) async fn warehouse(app: &TestApp, owner: &Session, code: &str) -> String {
     let created = app
         .post(
             "/api/v1/warehouses",
@@ -88,7 +88,13 @@ async fn adjust(app: &TestApp, who: As<'_>, key: &str, body: Value) -> Answer {
     .await
 }
 
-async fn stock_up(app: &TestApp, owner: &Session, variant: Uuid, warehouse: &str, units: i64) {
+pub(crate) async fn stock_up(
+    app: &TestApp,
+    owner: &Session,
+    variant: Uuid,
+    warehouse: &str,
+    units: i64,
+) {
     let answer = adjust(
         app,
         owner.into(),
@@ -100,7 +106,7 @@ async fn stock_up(app: &TestApp, owner: &Session, variant: Uuid, warehouse: &str
 }
 
 /// The one level of `variant` in `warehouse`.
-async fn level(app: &TestApp, owner: &Session, variant: Uuid, warehouse: &str) -> Value {
+pub(crate) async fn level(app: &TestApp, owner: &Session, variant: Uuid, warehouse: &str) -> Value {
     let answer = app
         .get(
             &format!("/api/v1/inventory?variant_id={variant}&warehouse_id={warehouse}"),
@@ -113,7 +119,7 @@ async fn level(app: &TestApp, owner: &Session, variant: Uuid, warehouse: &str) -
     items[0].clone()
 }
 
-fn in_15_minutes() -> String {
+pub(crate) fn in_15_minutes() -> String {
     (chrono::Utc::now() + chrono::Duration::minutes(15)).to_rfc3339()
 }
 

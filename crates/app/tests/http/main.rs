@@ -15,5 +15,7 @@ mod idempotency;
 mod inventory;
 mod isolation;
 mod oidc;
+mod pricing;
+mod purchasing;
 mod redis_shared;
 mod team;

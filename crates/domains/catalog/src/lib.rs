@@ -1,9 +1,11 @@
 //! Catalogue: a store's category tree, its products with their options (Size, Warna, ...) and
 //! variants (one sellable SKU each, with barcode, shipping weight and dimensions, and price).
-//! The seed's product-service, catalogue half.
+//! The seed's product-service, catalogue half. And the pricing engine (`domain::pricing`): what a
+//! variant costs on a channel, for a customer group, at a quantity and a moment, and why.
 //!
 //! What the app wires in: [`router`] with a [`CatalogCtx`], and [`CatalogMigrator`]. Other domains
-//! learn about products from `product.events` (see `smartseller_contracts::catalog`).
+//! learn about products from `product.events` and price lines through [`CatalogPricing`] (see
+//! `smartseller_contracts::catalog`).
 
 pub mod api;
 pub mod app;
@@ -13,4 +15,5 @@ mod store;
 
 pub use api::router;
 pub use app::CatalogCtx;
+pub use app::pricing::CatalogPricing;
 pub use migrations::CatalogMigrator;

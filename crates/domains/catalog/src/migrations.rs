@@ -13,7 +13,7 @@ impl MigratorTrait for CatalogMigrator {
     }
 
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateCatalogTables)]
+        vec![Box::new(CreateCatalogTables), Box::new(CreatePricingTables)]
     }
 }
 
@@ -207,6 +207,176 @@ impl MigrationTrait for CreateCatalogTables {
             CatalogVariants::Table.into_iden(),
             CatalogProducts::Table.into_iden(),
             CatalogCategories::Table.into_iden(),
+        ] {
+            m.drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum CatalogVariantPricing {
+    Table,
+    VariantId,
+    TenantId,
+    CostMinor,
+    CostPlusMarginBps,
+    ChannelPrices,
+    Tiers,
+    Promotions,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum CatalogPriceLists {
+    Table,
+    Id,
+    TenantId,
+    Name,
+    CustomerGroup,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum CatalogPriceListEntries {
+    Table,
+    PriceListId,
+    VariantId,
+    TenantId,
+    Position,
+    FixedMinor,
+    PercentOffBps,
+}
+
+#[derive(DeriveIden)]
+enum CatalogPricingSettings {
+    Table,
+    TenantId,
+    RoundingCurrency,
+    RoundingStep,
+    RoundingEnding,
+    RoundingMode,
+    Floor,
+    FloorMarginBps,
+    UpdatedAt,
+}
+
+/// The pricing engine's sources: a variant's cost, channel prices, tiers and promotions (one row
+/// per variant, the lists as JSON: they are read and written whole), customer groups' price
+/// lists, and each store's rounding and floor.
+struct CreatePricingTables;
+
+impl MigrationName for CreatePricingTables {
+    fn name(&self) -> &str {
+        "m0002_create_pricing_tables"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreatePricingTables {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use CatalogPriceListEntries as E;
+        use CatalogPriceLists as L;
+        use CatalogPricingSettings as S;
+        use CatalogVariantPricing as VP;
+        m.create_table(
+            Table::create()
+                .table(VP::Table)
+                .if_not_exists()
+                .col(uuid(VP::VariantId).primary_key())
+                .col(uuid(VP::TenantId))
+                .col(big_integer_null(VP::CostMinor))
+                .col(integer_null(VP::CostPlusMarginBps))
+                .col(json_binary(VP::ChannelPrices))
+                .col(json_binary(VP::Tiers))
+                .col(json_binary(VP::Promotions))
+                .col(timestamp_with_time_zone(VP::UpdatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("catalog_variant_pricing_variant")
+                        .from(VP::Table, VP::VariantId)
+                        .to(CatalogVariants::Table, CatalogVariants::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "catalog_variant_pricing_by_tenant",
+            VP::Table,
+            vec![VP::TenantId.into_iden(), VP::VariantId.into_iden()],
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(L::Table)
+                .if_not_exists()
+                .col(uuid(L::Id).primary_key())
+                .col(uuid(L::TenantId))
+                .col(string(L::Name))
+                .col(string(L::CustomerGroup))
+                .col(timestamp_with_time_zone(L::CreatedAt))
+                .col(timestamp_with_time_zone(L::UpdatedAt))
+                .to_owned(),
+        )
+        .await?;
+        // One price list per customer group, so a quote never has to choose between two.
+        m.create_index(
+            index(
+                "catalog_price_lists_group_per_tenant",
+                L::Table,
+                vec![L::TenantId.into_iden(), L::CustomerGroup.into_iden()],
+            )
+            .unique()
+            .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(E::Table)
+                .if_not_exists()
+                .col(uuid(E::PriceListId))
+                .col(uuid(E::VariantId))
+                .col(uuid(E::TenantId))
+                .col(integer(E::Position))
+                .col(big_integer_null(E::FixedMinor))
+                .col(integer_null(E::PercentOffBps))
+                .primary_key(Index::create().col(E::PriceListId).col(E::VariantId))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("catalog_price_list_entries_list")
+                        .from(E::Table, E::PriceListId)
+                        .to(L::Table, L::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(S::Table)
+                .if_not_exists()
+                .col(uuid(S::TenantId).primary_key())
+                .col(string_null(S::RoundingCurrency))
+                .col(big_integer_null(S::RoundingStep))
+                .col(big_integer_null(S::RoundingEnding))
+                .col(string_null(S::RoundingMode))
+                .col(string(S::Floor))
+                .col(integer_null(S::FloorMarginBps))
+                .col(timestamp_with_time_zone(S::UpdatedAt))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            CatalogPricingSettings::Table.into_iden(),
+            CatalogPriceListEntries::Table.into_iden(),
+            CatalogPriceLists::Table.into_iden(),
+            CatalogVariantPricing::Table.into_iden(),
         ] {
             m.drop_table(Table::drop().table(table).if_exists().to_owned())
                 .await?;

@@ -1,7 +1,8 @@
 //! Inventory: warehouses, stock per variant per warehouse (on hand, reserved, campaign-locked,
 //! incoming, available), the stock ledger, reservations for orders with their sweeper, transfers
-//! between warehouses, campaign stock, reorder points and low-stock alerts. Oversell is impossible by construction: stock moves only through
-//! guarded updates (ARCHITECTURE.md §3).
+//! between warehouses, campaign stock, reorder points and low-stock alerts, purchase orders and
+//! goods receipt, stock counts, per-channel buffers and reorder suggestions. Oversell is
+//! impossible by construction: stock moves only through guarded updates (ARCHITECTURE.md §3).
 //!
 //! What the app wires in: [`router`], [`InventoryMigrator`], [`consumers`], and
 //! [`app::reservations::run_sweeper`] as a background task.

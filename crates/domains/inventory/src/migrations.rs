@@ -12,7 +12,10 @@ impl MigratorTrait for InventoryMigrator {
     }
 
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateInventoryTables)]
+        vec![
+            Box::new(CreateInventoryTables),
+            Box::new(CreatePurchasingTables),
+        ]
     }
 }
 
@@ -442,6 +445,260 @@ impl MigrationTrait for CreateInventoryTables {
             StockLevels::Table.into_iden(),
             Warehouses::Table.into_iden(),
             InventoryVariants::Table.into_iden(),
+        ] {
+            m.drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum PurchaseOrders {
+    Table,
+    Id,
+    TenantId,
+    SupplierName,
+    WarehouseId,
+    Status,
+    Currency,
+    ExpectedOn,
+    Note,
+    ActorType,
+    ActorId,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum PurchaseOrderLines {
+    Table,
+    PurchaseOrderId,
+    LineNo,
+    TenantId,
+    VariantId,
+    Quantity,
+    Received,
+    UnitCostMinor,
+}
+
+#[derive(DeriveIden)]
+enum StockCounts {
+    Table,
+    Id,
+    TenantId,
+    WarehouseId,
+    Status,
+    Note,
+    ActorType,
+    ActorId,
+    AppliedAt,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum StockCountLines {
+    Table,
+    CountId,
+    LineNo,
+    TenantId,
+    VariantId,
+    Counted,
+    Expected,
+    Difference,
+}
+
+#[derive(DeriveIden)]
+enum StockBuffers {
+    Table,
+    TenantId,
+    VariantId,
+    Channel,
+    Quantity,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum ReorderSettings {
+    Table,
+    TenantId,
+    VariantId,
+    WarehouseId,
+    LeadTimeDays,
+    SafetyDays,
+    UpdatedAt,
+}
+
+/// Purchase orders and their receipts, stock counts, per-channel buffers and the lead and
+/// safety days reorder suggestions use.
+struct CreatePurchasingTables;
+
+impl MigrationName for CreatePurchasingTables {
+    fn name(&self) -> &str {
+        "m0002_create_purchasing_tables"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreatePurchasingTables {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(PurchaseOrders::Table)
+                .if_not_exists()
+                .col(uuid(PurchaseOrders::Id).primary_key())
+                .col(uuid(PurchaseOrders::TenantId))
+                .col(string(PurchaseOrders::SupplierName))
+                .col(uuid(PurchaseOrders::WarehouseId))
+                .col(string(PurchaseOrders::Status))
+                .col(string(PurchaseOrders::Currency))
+                .col(date_null(PurchaseOrders::ExpectedOn))
+                .col(text_null(PurchaseOrders::Note))
+                .col(string(PurchaseOrders::ActorType))
+                .col(uuid_null(PurchaseOrders::ActorId))
+                .col(timestamp_with_time_zone(PurchaseOrders::CreatedAt))
+                .col(timestamp_with_time_zone(PurchaseOrders::UpdatedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(PurchaseOrderLines::Table)
+                .if_not_exists()
+                .col(uuid(PurchaseOrderLines::PurchaseOrderId))
+                .col(integer(PurchaseOrderLines::LineNo))
+                .col(uuid(PurchaseOrderLines::TenantId))
+                .col(uuid(PurchaseOrderLines::VariantId))
+                .col(big_integer(PurchaseOrderLines::Quantity))
+                .col(big_integer(PurchaseOrderLines::Received))
+                .col(big_integer(PurchaseOrderLines::UnitCostMinor))
+                .primary_key(
+                    Index::create()
+                        .col(PurchaseOrderLines::PurchaseOrderId)
+                        .col(PurchaseOrderLines::LineNo),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("purchase_order_lines_order")
+                        .from(
+                            PurchaseOrderLines::Table,
+                            PurchaseOrderLines::PurchaseOrderId,
+                        )
+                        .to(PurchaseOrders::Table, PurchaseOrders::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(StockCounts::Table)
+                .if_not_exists()
+                .col(uuid(StockCounts::Id).primary_key())
+                .col(uuid(StockCounts::TenantId))
+                .col(uuid(StockCounts::WarehouseId))
+                .col(string(StockCounts::Status))
+                .col(text_null(StockCounts::Note))
+                .col(string(StockCounts::ActorType))
+                .col(uuid_null(StockCounts::ActorId))
+                .col(timestamp_with_time_zone_null(StockCounts::AppliedAt))
+                .col(timestamp_with_time_zone(StockCounts::CreatedAt))
+                .col(timestamp_with_time_zone(StockCounts::UpdatedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(StockCountLines::Table)
+                .if_not_exists()
+                .col(uuid(StockCountLines::CountId))
+                .col(integer(StockCountLines::LineNo))
+                .col(uuid(StockCountLines::TenantId))
+                .col(uuid(StockCountLines::VariantId))
+                .col(big_integer(StockCountLines::Counted))
+                .col(big_integer_null(StockCountLines::Expected))
+                .col(big_integer_null(StockCountLines::Difference))
+                .primary_key(
+                    Index::create()
+                        .col(StockCountLines::CountId)
+                        .col(StockCountLines::LineNo),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("stock_count_lines_count")
+                        .from(StockCountLines::Table, StockCountLines::CountId)
+                        .to(StockCounts::Table, StockCounts::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(StockBuffers::Table)
+                .if_not_exists()
+                .col(uuid(StockBuffers::TenantId))
+                .col(uuid(StockBuffers::VariantId))
+                .col(string(StockBuffers::Channel))
+                .col(big_integer(StockBuffers::Quantity))
+                .col(timestamp_with_time_zone(StockBuffers::UpdatedAt))
+                .primary_key(
+                    Index::create()
+                        .col(StockBuffers::TenantId)
+                        .col(StockBuffers::VariantId)
+                        .col(StockBuffers::Channel),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(ReorderSettings::Table)
+                .if_not_exists()
+                .col(uuid(ReorderSettings::TenantId))
+                .col(uuid(ReorderSettings::VariantId))
+                .col(uuid(ReorderSettings::WarehouseId))
+                .col(big_integer(ReorderSettings::LeadTimeDays))
+                .col(big_integer(ReorderSettings::SafetyDays))
+                .col(timestamp_with_time_zone(ReorderSettings::UpdatedAt))
+                .primary_key(
+                    Index::create()
+                        .col(ReorderSettings::TenantId)
+                        .col(ReorderSettings::VariantId)
+                        .col(ReorderSettings::WarehouseId),
+                )
+                .to_owned(),
+        )
+        .await?;
+        // Reorder suggestions ask for recent sales of a store.
+        m.create_index(
+            Index::create()
+                .name("stock_ledger_by_reason_and_time")
+                .table(StockLedger::Table)
+                .col(StockLedger::TenantId)
+                .col(StockLedger::Reason)
+                .col(StockLedger::OccurredAt)
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("stock_ledger_by_reason_and_time")
+                .table(StockLedger::Table)
+                .to_owned(),
+        )
+        .await?;
+        for table in [
+            ReorderSettings::Table.into_iden(),
+            StockBuffers::Table.into_iden(),
+            StockCountLines::Table.into_iden(),
+            StockCounts::Table.into_iden(),
+            PurchaseOrderLines::Table.into_iden(),
+            PurchaseOrders::Table.into_iden(),
         ] {
             m.drop_table(Table::drop().table(table).if_exists().to_owned())
                 .await?;

@@ -1,6 +1,7 @@
 //! The catalogue's HTTP face: thin handlers that extract, call one use case and answer.
 
 pub mod categories;
+pub mod pricing;
 pub mod products;
 pub mod variants;
 
@@ -39,6 +40,24 @@ pub fn routes() -> OpenApiRouter<CatalogCtx> {
             variants::update_variant,
             variants::archive_variant
         ))
+        .routes(routes!(
+            pricing::get_variant_pricing,
+            pricing::set_variant_pricing
+        ))
+        .routes(routes!(
+            pricing::list_price_lists,
+            pricing::create_price_list
+        ))
+        .routes(routes!(
+            pricing::get_price_list,
+            pricing::update_price_list,
+            pricing::delete_price_list
+        ))
+        .routes(routes!(
+            pricing::get_pricing_settings,
+            pricing::set_pricing_settings
+        ))
+        .routes(routes!(pricing::quote))
 }
 
 impl From<CatalogError> for ApiError {
@@ -90,6 +109,11 @@ impl From<CatalogError> for ApiError {
                 "catalog.product_archived",
                 "The product is archived; restore it as a draft before adding variants.",
             ),
+            CustomerGroupTaken(group) => ApiError::conflict(
+                "pricing.customer_group_taken",
+                format!("Customer group `{group}` already has a price list; change that one."),
+            )
+            .with("customer_group", group),
             Db(error) => ApiError::internal(error),
         }
     }

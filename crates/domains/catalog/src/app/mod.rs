@@ -2,6 +2,7 @@
 //! rows and its `product.events` together, and commits.
 
 pub mod categories;
+pub mod pricing;
 pub mod products;
 pub mod variants;
 
@@ -38,6 +39,8 @@ pub enum CatalogError {
     CombinationTaken,
     #[error("the product is archived")]
     ProductArchived,
+    #[error("customer group {0} already has a price list")]
+    CustomerGroupTaken(String),
     #[error(transparent)]
     Db(DbErr),
 }

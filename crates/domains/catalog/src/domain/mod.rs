@@ -4,6 +4,7 @@
 
 pub mod listing;
 pub mod options;
+pub mod pricing;
 pub mod product;
 pub mod shipping;
 pub mod sku;

@@ -65,3 +65,52 @@ entity!(variant, "catalog_variants", {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 });
+
+entity!(variant_pricing, "catalog_variant_pricing", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub variant_id: Uuid,
+    pub tenant_id: Uuid,
+    pub cost_minor: Option<i64>,
+    pub cost_plus_margin_bps: Option<i32>,
+    /// `{"shopee": 1900000}`: minor units in the variant's currency.
+    pub channel_prices: Json,
+    /// `[{"min_quantity": 10, "unit_price_minor": null, "percent_off_bps": 1000}]`
+    pub tiers: Json,
+    /// `[{"name": "11.11", "starts_at": ..., "ends_at": ..., "channels": [], ...}]`
+    pub promotions: Json,
+    pub updated_at: DateTimeUtc,
+});
+
+entity!(price_list, "catalog_price_lists", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: String,
+    pub customer_group: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+});
+
+entity!(price_list_entry, "catalog_price_list_entries", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub price_list_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub variant_id: Uuid,
+    pub tenant_id: Uuid,
+    pub position: i32,
+    pub fixed_minor: Option<i64>,
+    pub percent_off_bps: Option<i32>,
+});
+
+entity!(pricing_settings, "catalog_pricing_settings", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    pub rounding_currency: Option<String>,
+    pub rounding_step: Option<i64>,
+    pub rounding_ending: Option<i64>,
+    pub rounding_mode: Option<String>,
+    /// `none`, `cost` or `min_margin`.
+    pub floor: String,
+    pub floor_margin_bps: Option<i32>,
+    pub updated_at: DateTimeUtc,
+});

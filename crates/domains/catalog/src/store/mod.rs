@@ -4,6 +4,7 @@
 mod entities;
 
 pub mod categories;
+pub mod pricing;
 pub mod products;
 pub mod variants;
 

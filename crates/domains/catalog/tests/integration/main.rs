@@ -1,5 +1,6 @@
 //! The catalogue's use cases on real databases, SQLite and PostgreSQL: what a page of products
-//! costs in statements, and that concurrent sellers cannot both take one SKU.
+//! costs in statements, that concurrent sellers cannot both take one SKU, and that the pricing
+//! contract answers like the API.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -92,6 +93,7 @@ fn listing(limit: u64, sort: ProductSort, filter: ProductFilter) -> ProductListi
 engine_tests!(
     a_page_of_products_with_their_variants_costs_two_statements_whatever_its_size,
     concurrent_products_with_one_sku_leave_exactly_one_winner,
+    the_pricing_contract_quotes_like_the_api_and_names_unknown_variants,
 );
 
 async fn a_page_of_products_with_their_variants_costs_two_statements_whatever_its_size(
@@ -200,4 +202,46 @@ async fn concurrent_products_with_one_sku_leave_exactly_one_winner(engine: Engin
         .await
         .expect("outbox");
     assert_eq!(events, 1, "one product.created, from the winner only");
+}
+
+async fn the_pricing_contract_quotes_like_the_api_and_names_unknown_variants(engine: Engine) {
+    use smartseller_catalog::app::pricing::CatalogPricing;
+    use smartseller_contracts::catalog::{PriceQuoteRequest, Pricing, PricingError};
+
+    let Some(h) = harness(engine).await else {
+        return;
+    };
+    let tenant = TenantId::new();
+    let made = products::create(&h.ctx, &seller(tenant), draft("Kaos", "KAOS", 7_500_000))
+        .await
+        .expect("product");
+    let variant_id = made.variants[0].id;
+    let pricing: Box<dyn Pricing> = Box::new(CatalogPricing(h.ctx.clone()));
+    let request = PriceQuoteRequest {
+        variant_id,
+        channel: "tiktok".into(),
+        customer_group: None,
+        quantity: 3,
+        at: None,
+    };
+    let quote = pricing.quote(tenant, request.clone()).await.expect("quote");
+    assert_eq!(quote.unit_price.minor, 7_500_000);
+    assert_eq!(quote.line_price.minor, 22_500_000);
+    assert_eq!(quote.currency, Currency::Idr);
+    assert_eq!(quote.steps.len(), 1);
+    assert_eq!(quote.steps[0].source, "base");
+
+    // Another store asking about this variant learns nothing about it.
+    assert_eq!(
+        pricing.quote(TenantId::new(), request.clone()).await,
+        Err(PricingError::UnknownVariant { variant_id })
+    );
+    let zero = PriceQuoteRequest {
+        quantity: 0,
+        ..request
+    };
+    assert!(matches!(
+        pricing.quote(tenant, zero).await,
+        Err(PricingError::Invalid(message)) if message.starts_with("quantity")
+    ));
 }

@@ -1,7 +1,10 @@
 //! Inventory's HTTP face: thin handlers that extract, call one use case and answer.
 
 pub mod campaigns;
+pub mod counts;
 pub mod levels;
+pub mod purchase_orders;
+pub mod replenishment;
 pub mod reservations;
 pub mod transfers;
 pub mod warehouses;
@@ -47,6 +50,21 @@ pub fn routes() -> OpenApiRouter<InventoryCtx> {
         .routes(routes!(campaigns::get_lock))
         .routes(routes!(campaigns::sell))
         .routes(routes!(campaigns::release))
+        .routes(routes!(counts::create_count))
+        .routes(routes!(counts::get_count))
+        .routes(routes!(counts::apply_count))
+        .routes(routes!(
+            purchase_orders::list_purchase_orders,
+            purchase_orders::create_purchase_order
+        ))
+        .routes(routes!(purchase_orders::get_purchase_order))
+        .routes(routes!(purchase_orders::order_purchase_order))
+        .routes(routes!(purchase_orders::receive_goods))
+        .routes(routes!(purchase_orders::cancel_purchase_order))
+        .routes(routes!(replenishment::set_buffer))
+        .routes(routes!(replenishment::channel_availability))
+        .routes(routes!(replenishment::set_reorder_setting))
+        .routes(routes!(replenishment::reorder_suggestions))
 }
 
 impl From<InventoryError> for ApiError {
@@ -120,6 +138,22 @@ impl From<InventoryError> for ApiError {
             TransferNotInTransit { status } => ApiError::conflict(
                 "inventory.transfer_not_in_transit",
                 format!("This transfer is already {status}."),
+            )
+            .with("current_status", status),
+            OverReceipt {
+                variant_id,
+                remaining,
+            } => ApiError::conflict(
+                "inventory.over_receipt",
+                format!(
+                    "Only {remaining} unit(s) of this variant are still expected on this order."
+                ),
+            )
+            .with("remaining", remaining)
+            .with("variant_id", variant_id),
+            IllegalTransition { what, status, to } => ApiError::conflict(
+                "inventory.illegal_transition",
+                format!("This {what} is {status}; it cannot become {to}."),
             )
             .with("current_status", status),
             Inconsistent(message) => ApiError::internal(message),

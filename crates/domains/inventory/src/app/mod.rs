@@ -2,6 +2,9 @@
 //! guarded updates, appends the ledger and its events together, and commits.
 
 pub mod campaigns;
+pub mod counts;
+pub mod purchasing;
+pub mod replenishment;
 pub mod reservations;
 pub mod stock;
 pub mod transfers;
@@ -119,6 +122,16 @@ pub enum InventoryError {
     CampaignLockNotActive { status: String },
     #[error("the transfer is already {status}")]
     TransferNotInTransit { status: String },
+    /// More would be received than is still expected on the purchase order line.
+    #[error("only {remaining} still expected")]
+    OverReceipt { variant_id: Uuid, remaining: i64 },
+    /// A purchase order or count sheet cannot go from its status to the one asked for.
+    #[error("the {what} is {status}")]
+    IllegalTransition {
+        what: &'static str,
+        status: String,
+        to: &'static str,
+    },
     /// The books disagree with themselves; never expected, always logged.
     #[error("stock records are inconsistent: {0}")]
     Inconsistent(String),

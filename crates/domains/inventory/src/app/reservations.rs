@@ -496,6 +496,8 @@ impl From<InventoryError> for ReservationError {
             other @ (WarehouseCodeTaken
             | TransferNotInTransit { .. }
             | CampaignLockNotActive { .. }
+            | OverReceipt { .. }
+            | IllegalTransition { .. }
             | Inconsistent(_)
             | Db(_)) => {
                 tracing::error!(error = %other, "stock reservation failed");

@@ -182,8 +182,26 @@ pub async fn adjust(
     let variant = known_variant(&*tx, tenant, cmd.variant, "variant_id").await?;
     known_warehouse(&*tx, tenant, cmd.warehouse, "warehouse_id").await?;
     let allow_negative = variants::allows_negative_stock(&*tx, tenant).await?;
-    levels::ensure(&*tx, tenant, cmd.variant, cmd.warehouse).await?;
-    let before = levels::lock(&*tx, tenant, cmd.variant, cmd.warehouse)
+    let (_, level) = adjust_in(&mut tx, caller, &cmd, allow_negative).await?;
+    tx.commit().await?;
+    Ok(LevelRow {
+        level,
+        sku: Some(variant.sku),
+    })
+}
+
+/// An operator's change inside the caller's transaction: locks the level, applies the rule,
+/// moves it with the guarded update and books the ledger line, the `adjusted` event and any
+/// low-stock alert. Returns the level before and after.
+pub(crate) async fn adjust_in(
+    tx: &mut WriteTx,
+    caller: &Caller,
+    cmd: &Adjustment,
+    allow_negative: bool,
+) -> InventoryResult<(Buckets, stock_level::Model)> {
+    let tenant = caller.tenant;
+    levels::ensure(&**tx, tenant, cmd.variant, cmd.warehouse).await?;
+    let before = levels::lock(&**tx, tenant, cmd.variant, cmd.warehouse)
         .await?
         .ok_or(InventoryError::NotFound("stock level"))?
         .buckets();
@@ -192,7 +210,7 @@ pub async fn adjust(
         .map_err(|e| insufficient(e, cmd.variant, cmd.warehouse))?;
     let movement = before.movement_to(&after);
     let guard = !allow_negative && movement.lowers_available();
-    let level = levels::move_guarded(&*tx, tenant, cmd.variant, cmd.warehouse, movement, guard)
+    let level = levels::move_guarded(&**tx, tenant, cmd.variant, cmd.warehouse, movement, guard)
         .await?
         .ok_or(InventoryError::InsufficientStock {
             variant_id: cmd.variant,
@@ -202,7 +220,7 @@ pub async fn adjust(
     // The row is locked since the read, so the level really moved from `before`.
     let saved = level.buckets();
     let entry = levels::append_ledger(
-        &*tx,
+        &**tx,
         tenant,
         LedgerLine {
             variant: cmd.variant,
@@ -230,12 +248,8 @@ pub async fn adjust(
         },
     )
     .await?;
-    alert_if_low(&mut tx, tenant, &before, &level).await?;
-    tx.commit().await?;
-    Ok(LevelRow {
-        level,
-        sku: Some(variant.sku),
-    })
+    alert_if_low(tx, tenant, &before, &level).await?;
+    Ok((before, level))
 }
 
 /// A level with the SKU of its variant.

@@ -153,6 +153,19 @@ impl Note {
     }
 }
 
+/// A supplier's name on a purchase order, e.g. "CV Batik Pekalongan".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupplierName(String);
+
+impl SupplierName {
+    pub fn parse(text: &str) -> Result<Self, TextError> {
+        bounded(text, "supplier name", 200, false).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 macro_rules! codes {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal,)* }) => {
         $(#[$meta])*
@@ -190,6 +203,8 @@ codes!(
         CampaignLock => "campaign_lock",
         CampaignRelease => "campaign_release",
         CampaignEnded => "campaign_ended",
+        PurchaseOrdered => "purchase_ordered",
+        PurchaseCancelled => "purchase_cancelled",
     }
 );
 
@@ -230,6 +245,29 @@ codes!(
         Manual => "manual",
     }
 );
+
+codes!(
+    /// A sales channel a per-channel buffer (safety stock) may apply to.
+    SalesChannel {
+        Shopee => "shopee",
+        Tokopedia => "tokopedia",
+        Lazada => "lazada",
+        Tiktok => "tiktok",
+        OwnStore => "own_store",
+    }
+);
+
+impl SalesChannel {
+    pub fn parse_named(text: &str) -> Result<SalesChannel, TextError> {
+        SalesChannel::parse(text.trim()).ok_or_else(|| {
+            let all: Vec<&str> = SalesChannel::ALL.iter().map(|c| c.as_str()).collect();
+            error(
+                "unknown_channel",
+                format!("Use one of: {}.", all.join(", ")),
+            )
+        })
+    }
+}
 
 /// A reference to the document behind a change: its kind and its id in that document's system.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,6 +345,20 @@ mod tests {
         for reason in Reason::ALL {
             assert_eq!(Reason::parse(reason.as_str()), Some(*reason));
         }
+    }
+
+    #[test]
+    fn buffers_name_a_known_sales_channel_and_suppliers_a_name() {
+        assert_eq!(
+            SalesChannel::parse_named(" own_store "),
+            Ok(SalesChannel::OwnStore)
+        );
+        assert_eq!(
+            SalesChannel::parse_named("blibli").unwrap_err().code,
+            "unknown_channel"
+        );
+        assert_eq!(SupplierName::parse(" ").unwrap_err().code, "required");
+        assert!(Reason::parse_adjustable("purchase_ordered").is_err());
     }
 
     #[test]

@@ -153,3 +153,81 @@ entity!(campaign_lock, "campaign_locks", {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 });
+
+entity!(purchase_order, "purchase_orders", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub supplier_name: String,
+    pub warehouse_id: Uuid,
+    pub status: String,
+    pub currency: String,
+    pub expected_on: Option<Date>,
+    pub note: Option<String>,
+    pub actor_type: String,
+    pub actor_id: Option<Uuid>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+});
+
+entity!(purchase_order_line, "purchase_order_lines", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub purchase_order_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub line_no: i32,
+    pub tenant_id: Uuid,
+    pub variant_id: Uuid,
+    pub quantity: i64,
+    pub received: i64,
+    pub unit_cost_minor: i64,
+});
+
+entity!(stock_count, "stock_counts", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub warehouse_id: Uuid,
+    pub status: String,
+    pub note: Option<String>,
+    pub actor_type: String,
+    pub actor_id: Option<Uuid>,
+    pub applied_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+});
+
+entity!(stock_count_line, "stock_count_lines", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub count_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub line_no: i32,
+    pub tenant_id: Uuid,
+    pub variant_id: Uuid,
+    pub counted: i64,
+    pub expected: Option<i64>,
+    pub difference: Option<i64>,
+});
+
+entity!(stock_buffer, "stock_buffers", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub variant_id: Uuid,
+    /// A sales channel, or `*` for every channel without its own buffer.
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub channel: String,
+    pub quantity: i64,
+    pub updated_at: DateTimeUtc,
+});
+
+entity!(reorder_setting, "reorder_settings", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub variant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub warehouse_id: Uuid,
+    pub lead_time_days: i64,
+    pub safety_days: i64,
+    pub updated_at: DateTimeUtc,
+});

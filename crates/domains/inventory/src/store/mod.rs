@@ -6,6 +6,8 @@ mod entities;
 
 pub mod campaigns;
 pub mod levels;
+pub mod purchasing;
+pub mod replenishment;
 pub mod reservations;
 pub mod transfers;
 pub mod variants;

@@ -32,6 +32,8 @@ use smartseller_testkit::db::{Engine, TestDatabase};
 use smartseller_testkit::engine_tests;
 use uuid::Uuid;
 
+mod purchasing;
+
 struct Harness {
     ctx: InventoryCtx,
     caller: Caller,

@@ -1,0 +1,419 @@
+//! `smartseller-load`: drives a SmartSeller server on this machine at a fixed request rate (open
+//! loop) over a weighted mix of catalogue reads, and reports latency percentiles; or steps the
+//! rate up to find the highest one whose p99 stays under a target.
+//!
+//! It refuses any host but the loopback and stops by itself: a run is bounded in time and count.
+
+mod histogram;
+mod schedule;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::histogram::Histogram;
+use crate::schedule::Schedule;
+
+const MAX_RATE: f64 = 50_000.0;
+const MAX_DURATION: Duration = Duration::from_secs(600);
+/// Requests allowed in flight at once; past this the server is hopelessly behind and a new
+/// request counts as an error instead of growing memory without bound.
+const MAX_IN_FLIGHT: usize = 20_000;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "smartseller-load",
+    about = "Open-loop load for a local SmartSeller server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Mode,
+}
+
+#[derive(Debug, Subcommand)]
+enum Mode {
+    /// Send requests at a fixed rate for a while and report latencies.
+    Run {
+        #[command(flatten)]
+        target: Target,
+        /// Requests per second.
+        #[arg(long, default_value_t = 1_000.0)]
+        rate: f64,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
+    /// Step the rate up until the p99 passes the target; report the last rate under it.
+    FindMax {
+        #[command(flatten)]
+        target: Target,
+        #[arg(long, default_value_t = 500.0)]
+        from: f64,
+        #[arg(long, default_value_t = 500.0)]
+        step: f64,
+        #[arg(long, default_value_t = 10_000.0)]
+        to: f64,
+        /// Seconds at each rate.
+        #[arg(long, default_value_t = 10)]
+        step_seconds: u64,
+        /// The p99 to stay under, in milliseconds.
+        #[arg(long, default_value_t = 10.0)]
+        p99_ms: f64,
+    },
+}
+
+#[derive(Debug, Args)]
+struct Target {
+    /// The server, on the loopback only.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    url: String,
+    #[arg(long, default_value = "demo@smartseller.id")]
+    email: String,
+    #[arg(long, default_value = "Rahasia-Nusantara-2026")]
+    password: String,
+    /// Weighted requests: `list`, `detail` or a literal path, each with `:weight`, e.g.
+    /// `list:1,detail:3,/api/v1/products?q=kopi:1`.
+    #[arg(long, default_value = "list:1,detail:1")]
+    mix: String,
+    /// How many product ids to fetch first for `detail`.
+    #[arg(long, default_value_t = 2_000)]
+    ids: usize,
+    /// Seed of the random choice of request and product.
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+}
+
+/// One entry of the mix.
+#[derive(Debug, Clone, PartialEq)]
+enum Request {
+    List,
+    Detail,
+    Path(String),
+}
+
+fn parse_mix(text: &str) -> anyhow::Result<Vec<(Request, u32)>> {
+    let mut mix = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (name, weight) = match part.rsplit_once(':') {
+            Some((name, weight)) if weight.chars().all(|c| c.is_ascii_digit()) => (
+                name,
+                weight
+                    .parse::<u32>()
+                    .context("a weight is a whole number")?,
+            ),
+            _ => (part, 1),
+        };
+        let request = match name {
+            "list" => Request::List,
+            "detail" => Request::Detail,
+            path if path.starts_with('/') => Request::Path(path.to_owned()),
+            other => bail!("unknown request `{other}`: use list, detail or a /path"),
+        };
+        if weight > 0 {
+            mix.push((request, weight));
+        }
+    }
+    if mix.is_empty() {
+        bail!("the mix is empty");
+    }
+    Ok(mix)
+}
+
+/// What one run measured.
+#[derive(Debug, Default)]
+struct Outcome {
+    sent: u64,
+    errors: u64,
+    histogram: Histogram,
+    elapsed: Duration,
+}
+
+impl Outcome {
+    fn achieved(&self) -> f64 {
+        (self.sent - self.errors) as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    fn line(&self, rate: f64) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1_000.0;
+        format!(
+            "rate={rate:.0}/s sent={} answered={} errors={} achieved={:.0}/s p50={:.2}ms p95={:.2}ms p99={:.2}ms max={:.2}ms",
+            self.sent,
+            self.histogram.count(),
+            self.errors,
+            self.achieved(),
+            ms(self.histogram.percentile(0.50)),
+            ms(self.histogram.percentile(0.95)),
+            ms(self.histogram.percentile(0.99)),
+            ms(self.histogram.max()),
+        )
+    }
+}
+
+/// The server's address and what the mix needs from it.
+struct Session {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+    mix: Vec<(Request, u32)>,
+    product_ids: Vec<String>,
+    seed: u64,
+}
+
+fn loopback_only(url: &str) -> anyhow::Result<String> {
+    let parsed = url::Url::parse(url).context("--url is not a URL")?;
+    match parsed.host_str() {
+        Some("127.0.0.1") | Some("localhost") | Some("[::1]") => {}
+        other => bail!("refusing to load {other:?}: this tool drives the loopback only"),
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+impl Session {
+    async fn open(target: &Target) -> anyhow::Result<Session> {
+        let base = loopback_only(&target.url)?;
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .pool_max_idle_per_host(1_024)
+            .tcp_nodelay(true)
+            .build()?;
+        let login: Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({ "email": target.email, "password": target.password }))
+            .send()
+            .await
+            .context("cannot reach the server")?
+            .error_for_status()
+            .context("cannot log in")?
+            .json()
+            .await?;
+        let token = login["access_token"]
+            .as_str()
+            .context("no access_token in the login answer")?
+            .to_owned();
+        let mix = parse_mix(&target.mix)?;
+        let mut session = Session {
+            client,
+            base,
+            token,
+            mix,
+            product_ids: Vec::new(),
+            seed: target.seed,
+        };
+        if session.mix.iter().any(|(r, _)| *r == Request::Detail) {
+            session.product_ids = session.fetch_ids(target.ids).await?;
+            if session.product_ids.is_empty() {
+                bail!("the store has no products to ask for; run `smartseller seed-demo` first");
+            }
+        }
+        Ok(session)
+    }
+
+    async fn fetch_ids(&self, wanted: usize) -> anyhow::Result<Vec<String>> {
+        let mut ids = Vec::new();
+        let mut cursor: Option<String> = None;
+        while ids.len() < wanted {
+            let mut url = format!("{}/api/v1/products?limit=200", self.base);
+            if let Some(cursor) = &cursor {
+                url.push_str(&format!("&cursor={cursor}"));
+            }
+            let page: Value = self
+                .client
+                .get(url)
+                .bearer_auth(&self.token)
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            for item in page["items"].as_array().into_iter().flatten() {
+                if let Some(id) = item["id"].as_str() {
+                    ids.push(id.to_owned());
+                }
+            }
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => break,
+            }
+        }
+        ids.truncate(wanted);
+        Ok(ids)
+    }
+
+    fn pick(&self, rng: &mut StdRng) -> String {
+        let total: u32 = self.mix.iter().map(|(_, w)| w).sum();
+        let mut roll = rng.random_range(0..total);
+        let mut chosen = &self.mix[0].0;
+        for (request, weight) in &self.mix {
+            if roll < *weight {
+                chosen = request;
+                break;
+            }
+            roll -= weight;
+        }
+        match chosen {
+            Request::List => format!("{}/api/v1/products?limit=50", self.base),
+            Request::Detail => {
+                let id = &self.product_ids[rng.random_range(0..self.product_ids.len())];
+                format!("{}/api/v1/products/{id}", self.base)
+            }
+            Request::Path(path) => format!("{}{path}", self.base),
+        }
+    }
+
+    /// Sends requests on the schedule; each is timed from when it was due.
+    async fn run(&self, rate: f64, duration: Duration) -> anyhow::Result<Outcome> {
+        if !(rate > 0.0 && rate <= MAX_RATE) {
+            bail!("the rate must be above 0 and at most {MAX_RATE}/s");
+        }
+        if duration > MAX_DURATION {
+            bail!("a run lasts at most {} s", MAX_DURATION.as_secs());
+        }
+        let schedule = Schedule::new(rate, duration);
+        let results = Arc::new(Mutex::new((Histogram::new(), 0_u64)));
+        let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
+        let mut rng = StdRng::seed_from_u64(self.seed ^ rate.to_bits());
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut overloaded = 0_u64;
+        let start = Instant::now();
+        let mut sent = 0_u64;
+        while sent < schedule.total() {
+            let range = schedule.due_now(sent, start.elapsed());
+            for index in range.clone() {
+                let due = start + schedule.due(index);
+                let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+                    overloaded += 1;
+                    continue;
+                };
+                let request = self
+                    .client
+                    .get(self.pick(&mut rng))
+                    .bearer_auth(&self.token);
+                let results = results.clone();
+                tasks.spawn(async move {
+                    let ok = match request.send().await {
+                        Ok(response) => {
+                            let ok = response.status().is_success();
+                            // Read the whole body: the answer is not there until it is.
+                            ok && response.bytes().await.is_ok()
+                        }
+                        Err(_) => false,
+                    };
+                    let latency = due.elapsed();
+                    drop(permit);
+                    let mut results = results.lock().await;
+                    results.0.record(latency);
+                    if !ok {
+                        results.1 += 1;
+                    }
+                });
+            }
+            sent = range.end;
+            // Reap finished tasks so the set does not grow for the whole run.
+            while tasks.try_join_next().is_some() {}
+            if sent < schedule.total() {
+                tokio::time::sleep_until((start + schedule.due(sent)).into()).await;
+            }
+        }
+        while tasks.join_next().await.is_some() {}
+        let elapsed = start.elapsed();
+        let (histogram, errors) = results.lock().await.clone();
+        Ok(Outcome {
+            sent,
+            errors: errors + overloaded,
+            histogram,
+            elapsed,
+        })
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Mode::Run {
+            target,
+            rate,
+            seconds,
+        } => {
+            let session = Session::open(&target).await?;
+            // A short warm-up fills the connection pool and the server's caches.
+            session.run(rate.min(200.0), Duration::from_secs(2)).await?;
+            let outcome = session.run(rate, Duration::from_secs(seconds)).await?;
+            println!("mix={} {}", target.mix, outcome.line(rate));
+        }
+        Mode::FindMax {
+            target,
+            from,
+            step,
+            to,
+            step_seconds,
+            p99_ms,
+        } => {
+            if step <= 0.0 || from <= 0.0 {
+                bail!("--from and --step must be above 0");
+            }
+            let session = Session::open(&target).await?;
+            session.run(from.min(200.0), Duration::from_secs(2)).await?;
+            let limit = Duration::from_secs_f64(p99_ms / 1_000.0);
+            let mut best: Option<f64> = None;
+            let mut rate = from;
+            while rate <= to {
+                let outcome = session.run(rate, Duration::from_secs(step_seconds)).await?;
+                println!("mix={} {}", target.mix, outcome.line(rate));
+                let error_ratio = outcome.errors as f64 / outcome.sent.max(1) as f64;
+                if outcome.histogram.percentile(0.99) >= limit || error_ratio > 0.001 {
+                    break;
+                }
+                best = Some(rate);
+                rate += step;
+                // Let the server drain before the next step.
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            match best {
+                Some(rate) => println!(
+                    "max_rate={rate:.0}/s with p99 < {p99_ms} ms (mix={})",
+                    target.mix
+                ),
+                None => println!(
+                    "max_rate=none: already {from:.0}/s has p99 >= {p99_ms} ms (mix={})",
+                    target.mix
+                ),
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mix_reads_names_paths_and_weights() {
+        let mix = parse_mix("list:1, detail:3,/api/v1/products?q=kopi:2").unwrap();
+        assert_eq!(
+            mix,
+            vec![
+                (Request::List, 1),
+                (Request::Detail, 3),
+                (Request::Path("/api/v1/products?q=kopi".into()), 2),
+            ]
+        );
+        assert!(parse_mix("everything:1").is_err());
+        assert!(parse_mix("list:0").is_err());
+    }
+
+    #[test]
+    fn only_the_loopback_may_be_loaded() {
+        assert!(loopback_only("http://127.0.0.1:8080/").is_ok());
+        assert!(loopback_only("http://localhost:9000").is_ok());
+        assert!(loopback_only("https://shop.example.com").is_err());
+        assert!(loopback_only("http://10.0.0.5:8080").is_err());
+    }
+}
