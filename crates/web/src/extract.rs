@@ -129,6 +129,12 @@ impl<T: Serialize> IntoResponse for Json<T> {
     }
 }
 
+/// An answer carrying a secret (tokens, an API key, an invitation link): never stored by a
+/// browser or proxy (RFC 6749 §5.1 asks this of token responses; the same reasoning covers the rest).
+pub fn uncacheable<T: Serialize>(status: StatusCode, body: T) -> Response {
+    (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
+}
+
 /// Query parameters; unknown or mistyped ones are a 422 naming the parameter.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Query<T>(pub T);

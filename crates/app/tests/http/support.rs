@@ -377,3 +377,35 @@ impl TestApp {
         self.database
     }
 }
+
+impl TestApp {
+    /// Asserts that `method` on `path` (with `{id}` in it) answers for another store's `foreign`
+    /// id exactly as for an id that never existed: a 404 that reveals nothing more.
+    pub async fn assert_foreign_id_answers_like_absent(
+        &self,
+        method: Method,
+        path: &str,
+        foreign: &str,
+        who: As<'_>,
+        body: Option<Value>,
+    ) {
+        let never = uuid::Uuid::now_v7().to_string();
+        let foreign_answer = self
+            .call(
+                method.clone(),
+                &path.replace("{id}", foreign),
+                who,
+                body.clone(),
+            )
+            .await;
+        foreign_answer.assert_problem(404, "not_found");
+        let absent = self
+            .call(method.clone(), &path.replace("{id}", &never), who, body)
+            .await;
+        assert_eq!(absent.status, foreign_answer.status, "{method} {path}");
+        assert_eq!(
+            foreign_answer.body["detail"], absent.body["detail"],
+            "{method} {path}"
+        );
+    }
+}

@@ -8,6 +8,7 @@ use smartseller_kernel::id::parse_id;
 use smartseller_kernel::validation::FieldErrors;
 use smartseller_kernel::{TenantId, UserId};
 use smartseller_web::auth::SignedInUser;
+use smartseller_web::extract::uncacheable;
 use smartseller_web::{ApiResult, Json, Path, Query};
 use utoipa::{IntoParams, ToSchema};
 
@@ -81,14 +82,8 @@ impl From<Tokens> for TokenResponse {
     }
 }
 
-/// Tokens must never be cached by a browser or proxy (RFC 6749 §5.1).
 fn no_store(status: StatusCode, tokens: Tokens) -> Response {
-    (
-        status,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(TokenResponse::from(tokens)),
-    )
-        .into_response()
+    uncacheable(status, TokenResponse::from(tokens))
 }
 
 /// Creates a store and its owner, and signs the owner in.

@@ -1,14 +1,15 @@
 //! `/api/v1/api-keys`, `/api/v1/audit-log` and the operators' `/api/v1/admin/tenants`.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use smartseller_kernel::page::{Page, PageRequest};
 use smartseller_kernel::permission::{Permission, PermissionSet};
 use smartseller_kernel::validation::FieldErrors;
 use smartseller_kernel::{TenantId, UserId};
 use smartseller_web::auth::{Actor, Authenticated, perm};
+use smartseller_web::extract::uncacheable;
 use smartseller_web::pagination::{PageOf, PageQuery};
 use smartseller_web::{ApiResult, Json, Path, Query};
 use utoipa::{IntoParams, ToSchema};
@@ -127,12 +128,7 @@ pub async fn create_api_key(
         key: issued.key.into(),
         secret: issued.secret,
     };
-    Ok((
-        StatusCode::CREATED,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(view),
-    )
-        .into_response())
+    Ok(uncacheable(StatusCode::CREATED, view))
 }
 
 /// The store's live API keys (never their secrets).

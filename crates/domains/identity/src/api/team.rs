@@ -9,6 +9,7 @@ use smartseller_kernel::page::Page;
 use smartseller_kernel::permission::{Permission, PermissionSet};
 use smartseller_kernel::validation::FieldErrors;
 use smartseller_web::auth::{Actor, perm};
+use smartseller_web::extract::uncacheable;
 use smartseller_web::pagination::{PageOf, PageQuery};
 use smartseller_web::{ApiResult, Json, Path, Query};
 use utoipa::ToSchema;
@@ -371,12 +372,7 @@ pub async fn invite(
         invitation: invitation_view(issued.invitation, &issued.roles),
         accept_token: issued.token,
     };
-    Ok((
-        StatusCode::CREATED,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(view),
-    )
-        .into_response())
+    Ok(uncacheable(StatusCode::CREATED, view))
 }
 
 /// Pending invitations.
@@ -452,10 +448,5 @@ pub async fn accept_invitation(
         &meta,
     )
     .await?;
-    Ok((
-        StatusCode::OK,
-        [(header::CACHE_CONTROL, "no-store")],
-        Json(TokenResponse::from(tokens)),
-    )
-        .into_response())
+    Ok(uncacheable(StatusCode::OK, TokenResponse::from(tokens)))
 }
