@@ -123,8 +123,8 @@ async fn fill(
         match products::create(&catalog, owner, draft).await {
             Ok(product) => {
                 report.products += 1;
-                report.variants += product.variants.len();
-                created.push(product.variants.iter().map(|v| v.id).collect());
+                report.variants += product.product.variants.len();
+                created.push(product.product.variants.iter().map(|v| v.id).collect());
             }
             // A second run with the same seed on the same store finds its SKUs taken.
             Err(CatalogError::SkuTaken(_)) => report.products_skipped += 1,
@@ -834,6 +834,7 @@ fn product_draft(
         status: Status::Active,
         options,
         variants: VariantPlan::Explicit(specs),
+        attributes: Vec::new(),
     })
 }
 

@@ -81,7 +81,11 @@ fn api_router(
 }
 
 /// The event consumers of the domains this process serves.
-fn domain_consumers(settings: &Settings, identity: &IdentityCtx) -> Consumers {
+fn domain_consumers(
+    settings: &Settings,
+    identity: &IdentityCtx,
+    catalog: &CatalogCtx,
+) -> Consumers {
     let mut consumers = Consumers::new();
     for domain in settings.active_domains() {
         let handlers = match domain.as_str() {
@@ -89,6 +93,7 @@ fn domain_consumers(settings: &Settings, identity: &IdentityCtx) -> Consumers {
             "inventory" => {
                 smartseller_inventory::consumers(&InventoryCtx::new(identity.db.clone()))
             }
+            "catalog" => smartseller_catalog::consumers(catalog),
             _ => Vec::new(),
         };
         for handler in handlers {
@@ -177,7 +182,7 @@ impl App {
 
         let catalog = CatalogCtx { db: db.clone() };
 
-        let consumers = domain_consumers(&settings, &identity);
+        let consumers = domain_consumers(&settings, &identity, &catalog);
         let wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>> = consumers
             .handlers()
             .iter()

@@ -36,6 +36,10 @@ pub struct LevelSnapshot {
     pub campaign_locked: i64,
     pub incoming: i64,
     pub available: i64,
+    /// At or below this, the level counts as low; `None` when no point is set. Absent in
+    /// events written before reorder points travelled with snapshots.
+    #[serde(default)]
+    pub reorder_point: Option<i64>,
 }
 
 /// Ask inventory to hold stock: every line is held, or none is.
@@ -106,16 +110,25 @@ pub enum InventoryEvent {
         lines: Vec<StockLine>,
         expires_at: DateTime<Utc>,
         reference: Option<StockReference>,
+        /// Each touched level after the change, so readers can mirror stock without summing.
+        #[serde(default)]
+        levels: Vec<LevelSnapshot>,
     },
     /// A hold was given back; `expired` when the sweeper did it.
     Released {
         reservation_id: Uuid,
         lines: Vec<StockLine>,
         expired: bool,
+        /// Each touched level after the change, so readers can mirror stock without summing.
+        #[serde(default)]
+        levels: Vec<LevelSnapshot>,
     },
     Committed {
         reservation_id: Uuid,
         lines: Vec<StockLine>,
+        /// Each touched level after the change, so readers can mirror stock without summing.
+        #[serde(default)]
+        levels: Vec<LevelSnapshot>,
     },
     /// Available stock dropped to or below the reorder point.
     LowStock {
@@ -124,6 +137,8 @@ pub enum InventoryEvent {
         available: i64,
         reorder_point: i64,
     },
+    /// A level's reorder point was set or cleared; `level.reorder_point` is the new one.
+    ReorderPointChanged { level: LevelSnapshot },
 }
 
 impl DomainEvent for InventoryEvent {
@@ -136,6 +151,7 @@ impl DomainEvent for InventoryEvent {
             InventoryEvent::Released { .. } => "inventory.released",
             InventoryEvent::Committed { .. } => "inventory.committed",
             InventoryEvent::LowStock { .. } => "inventory.low_stock",
+            InventoryEvent::ReorderPointChanged { .. } => "inventory.reorder_point_changed",
         }
     }
 
@@ -143,6 +159,7 @@ impl DomainEvent for InventoryEvent {
         match self {
             InventoryEvent::Adjusted { after, .. } => after.variant_id,
             InventoryEvent::LowStock { variant_id, .. } => *variant_id,
+            InventoryEvent::ReorderPointChanged { level } => level.variant_id,
             InventoryEvent::Reserved { reservation_id, .. }
             | InventoryEvent::Released { reservation_id, .. }
             | InventoryEvent::Committed { reservation_id, .. } => *reservation_id,

@@ -6,6 +6,7 @@
 mod support;
 
 mod api_keys;
+mod attributes;
 mod auth;
 mod catalog;
 mod cli;

@@ -3,12 +3,14 @@
 //! The seed's product-service, catalogue half. And the pricing engine (`domain::pricing`): what a
 //! variant costs on a channel, for a customer group, at a quantity and a moment, and why.
 //!
-//! What the app wires in: [`router`] with a [`CatalogCtx`], and [`CatalogMigrator`]. Other domains
+//! What the app wires in: [`router`] with a [`CatalogCtx`], [`CatalogMigrator`] and
+//! [`consumers`]. Other domains
 //! learn about products from `product.events` and price lines through [`CatalogPricing`] (see
 //! `smartseller_contracts::catalog`).
 
 pub mod api;
 pub mod app;
+pub mod consumers;
 pub mod domain;
 mod migrations;
 mod store;
@@ -17,3 +19,10 @@ pub use api::router;
 pub use app::CatalogCtx;
 pub use app::pricing::CatalogPricing;
 pub use migrations::CatalogMigrator;
+
+/// The catalogue's reactions to events.
+pub fn consumers(
+    _ctx: &CatalogCtx,
+) -> Vec<std::sync::Arc<dyn smartseller_platform::consumer::EventHandler>> {
+    vec![std::sync::Arc::new(consumers::StockCopy)]
+}

@@ -13,7 +13,11 @@ impl MigratorTrait for CatalogMigrator {
     }
 
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateCatalogTables), Box::new(CreatePricingTables)]
+        vec![
+            Box::new(CreateCatalogTables),
+            Box::new(CreatePricingTables),
+            Box::new(CreateAttributeAndStockTables),
+        ]
     }
 }
 
@@ -377,6 +381,212 @@ impl MigrationTrait for CreatePricingTables {
             CatalogPriceListEntries::Table.into_iden(),
             CatalogPriceLists::Table.into_iden(),
             CatalogVariantPricing::Table.into_iden(),
+        ] {
+            m.drop_table(Table::drop().table(table).if_exists().to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum CatalogAttributes {
+    Table,
+    Id,
+    TenantId,
+    Name,
+    NameKey,
+    Kind,
+    Choices,
+    Unit,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum CatalogCategoryAttributes {
+    Table,
+    CategoryId,
+    AttributeId,
+    TenantId,
+    Required,
+    Position,
+}
+
+#[derive(DeriveIden)]
+enum CatalogProductAttributes {
+    Table,
+    ProductId,
+    AttributeId,
+    TenantId,
+    Value,
+}
+
+#[derive(DeriveIden)]
+enum CatalogVariantStock {
+    Table,
+    VariantId,
+    WarehouseId,
+    TenantId,
+    ProductId,
+    OnHand,
+    Reserved,
+    Incoming,
+    Available,
+    ReorderPoint,
+    AsOf,
+}
+
+/// Typed attributes (defined per store, assigned to categories, valued per product), and the
+/// catalogue's copy of stock per variant per warehouse, fed by `inventory.events`.
+struct CreateAttributeAndStockTables;
+
+impl MigrationName for CreateAttributeAndStockTables {
+    fn name(&self) -> &str {
+        "m0003_create_attribute_and_stock_tables"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateAttributeAndStockTables {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use CatalogAttributes as A;
+        use CatalogCategoryAttributes as CA;
+        use CatalogProductAttributes as PA;
+        use CatalogVariantStock as VS;
+        m.create_table(
+            Table::create()
+                .table(A::Table)
+                .if_not_exists()
+                .col(uuid(A::Id).primary_key())
+                .col(uuid(A::TenantId))
+                .col(string(A::Name))
+                .col(string(A::NameKey))
+                .col(string(A::Kind))
+                .col(json_binary(A::Choices))
+                .col(string_null(A::Unit))
+                .col(timestamp_with_time_zone(A::CreatedAt))
+                .col(timestamp_with_time_zone(A::UpdatedAt))
+                .to_owned(),
+        )
+        .await?;
+        // The index settles a race between two creates of "Bahan" and "bahan".
+        m.create_index(
+            index(
+                "catalog_attributes_name_per_tenant",
+                A::Table,
+                vec![A::TenantId.into_iden(), A::NameKey.into_iden()],
+            )
+            .unique()
+            .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(CA::Table)
+                .if_not_exists()
+                .col(uuid(CA::CategoryId))
+                .col(uuid(CA::AttributeId))
+                .col(uuid(CA::TenantId))
+                .col(boolean(CA::Required))
+                .col(integer(CA::Position))
+                .primary_key(Index::create().col(CA::CategoryId).col(CA::AttributeId))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("catalog_category_attributes_category")
+                        .from(CA::Table, CA::CategoryId)
+                        .to(CatalogCategories::Table, CatalogCategories::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("catalog_category_attributes_attribute")
+                        .from(CA::Table, CA::AttributeId)
+                        .to(A::Table, A::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "catalog_category_attributes_by_attribute",
+            CA::Table,
+            vec![CA::TenantId.into_iden(), CA::AttributeId.into_iden()],
+        ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(PA::Table)
+                .if_not_exists()
+                .col(uuid(PA::ProductId))
+                .col(uuid(PA::AttributeId))
+                .col(uuid(PA::TenantId))
+                .col(text(PA::Value))
+                .primary_key(Index::create().col(PA::ProductId).col(PA::AttributeId))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("catalog_product_attributes_product")
+                        .from(PA::Table, PA::ProductId)
+                        .to(CatalogProducts::Table, CatalogProducts::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("catalog_product_attributes_attribute")
+                        .from(PA::Table, PA::AttributeId)
+                        .to(A::Table, A::Id),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "catalog_product_attributes_by_attribute",
+            PA::Table,
+            vec![
+                PA::TenantId.into_iden(),
+                PA::AttributeId.into_iden(),
+                PA::Value.into_iden(),
+            ],
+        ))
+        .await?;
+        // No foreign key to variants: inventory may speak of a variant before this copy of
+        // the catalogue has committed it, and the copy must not refuse the news.
+        m.create_table(
+            Table::create()
+                .table(VS::Table)
+                .if_not_exists()
+                .col(uuid(VS::VariantId))
+                .col(uuid(VS::WarehouseId))
+                .col(uuid(VS::TenantId))
+                .col(uuid(VS::ProductId))
+                .col(big_integer(VS::OnHand))
+                .col(big_integer(VS::Reserved))
+                .col(big_integer(VS::Incoming))
+                .col(big_integer(VS::Available))
+                .col(big_integer_null(VS::ReorderPoint))
+                .col(timestamp_with_time_zone(VS::AsOf))
+                .primary_key(Index::create().col(VS::VariantId).col(VS::WarehouseId))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "catalog_variant_stock_by_product",
+            VS::Table,
+            vec![
+                VS::TenantId.into_iden(),
+                VS::ProductId.into_iden(),
+                VS::Available.into_iden(),
+            ],
+        ))
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            CatalogVariantStock::Table.into_iden(),
+            CatalogProductAttributes::Table.into_iden(),
+            CatalogCategoryAttributes::Table.into_iden(),
+            CatalogAttributes::Table.into_iden(),
         ] {
             m.drop_table(Table::drop().table(table).if_exists().to_owned())
                 .await?;

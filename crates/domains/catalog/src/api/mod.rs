@@ -1,5 +1,6 @@
 //! The catalogue's HTTP face: thin handlers that extract, call one use case and answer.
 
+pub mod attributes;
 pub mod categories;
 pub mod pricing;
 pub mod products;
@@ -27,6 +28,19 @@ pub fn routes() -> OpenApiRouter<CatalogCtx> {
             categories::get_category,
             categories::update_category,
             categories::delete_category
+        ))
+        .routes(routes!(
+            attributes::list_attributes,
+            attributes::create_attribute
+        ))
+        .routes(routes!(
+            attributes::get_attribute,
+            attributes::update_attribute,
+            attributes::delete_attribute
+        ))
+        .routes(routes!(
+            attributes::get_category_attributes,
+            attributes::set_category_attributes
         ))
         .routes(routes!(products::list_products, products::create_product))
         .routes(routes!(
@@ -114,6 +128,34 @@ impl From<CatalogError> for ApiError {
                 format!("Customer group `{group}` already has a price list; change that one."),
             )
             .with("customer_group", group),
+            AttributeNameTaken(name) => ApiError::conflict(
+                "attributes.name_taken",
+                format!("This store already has an attribute named `{name}`."),
+            )
+            .with("name", name),
+            AttributeInUse { products } => ApiError::conflict(
+                "attributes.in_use",
+                format!(
+                    "{products} product(s) have a value for this attribute; clear those values first."
+                ),
+            )
+            .with("products", products),
+            AttributeKindLocked { products } => ApiError::conflict(
+                "attributes.kind_locked",
+                format!(
+                    "{products} product(s) have a value for this attribute, so its kind cannot change."
+                ),
+            )
+            .with("products", products),
+            ChoiceInUse { choices, products } => ApiError::conflict(
+                "attributes.choice_in_use",
+                format!(
+                    "{products} product(s) use {}; change those products before removing the choice.",
+                    choices.join(", ")
+                ),
+            )
+            .with("choices", choices)
+            .with("products", products),
             Db(error) => ApiError::internal(error),
         }
     }

@@ -15,12 +15,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::app::CatalogCtx;
+use crate::app::attributes::{self, AttributeInput, ProductAttribute};
 use crate::app::products::{
-    self, ProductChanges, ProductDraft, ProductListing, ProductWithVariants, option_values,
-    options_of, price_of,
+    self, ProductChanges, ProductDetail, ProductDraft, ProductListing, ProductWithVariants,
+    option_values, options_of, price_of,
 };
 use crate::domain::listing::{Keyset, ProductFilter, ProductSort, plausible_time};
 use crate::domain::product::{VariantPlan, VariantSpec, VariantTemplate};
+use crate::domain::stock::{StockState, StockTotals};
 use crate::domain::{
     Barcode, CategoryId, Description, Dimensions, Millimetres, Price, ProductName, ProductOptions,
     Sku, Status, TextError, Weight,
@@ -138,6 +140,130 @@ impl From<ProductWithVariants> for ProductView {
     }
 }
 
+/// A product's value for one attribute.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductAttributeView {
+    pub attribute_id: Uuid,
+    pub name: String,
+    /// `text`, `number` or `choice`.
+    pub kind: String,
+    /// Text, or a JSON number for a `number` attribute.
+    pub value: serde_json::Value,
+    pub unit: Option<String>,
+}
+
+impl From<ProductAttribute> for ProductAttributeView {
+    fn from(a: ProductAttribute) -> Self {
+        let kind = attributes::kind_of(&a.attribute);
+        Self {
+            attribute_id: a.attribute.id,
+            value: a.value.to_json(kind),
+            name: a.attribute.name,
+            kind: kind.as_str().to_owned(),
+            unit: a.attribute.unit,
+        }
+    }
+}
+
+/// Units over every warehouse, as inventory last reported them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StockCountsView {
+    /// `in_stock`, `low_stock` or `out_of_stock`.
+    pub state: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub incoming: i64,
+    /// What can be sold now.
+    pub available: i64,
+    /// Warehouse levels at or below their reorder point.
+    pub low_levels: u32,
+}
+
+impl From<StockTotals> for StockCountsView {
+    fn from(t: StockTotals) -> Self {
+        Self {
+            state: t.state().as_str().to_owned(),
+            on_hand: t.on_hand,
+            reserved: t.reserved,
+            incoming: t.incoming,
+            available: t.available,
+            low_levels: t.low_levels,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VariantStockView {
+    pub variant_id: Uuid,
+    #[serde(flatten)]
+    pub counts: StockCountsView,
+}
+
+/// The product's stock in total and per variant (every variant listed, zero when inventory has
+/// no level for it). Kept from `inventory.events`, so it can trail a change by a moment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StockSummaryView {
+    #[serde(flatten)]
+    pub totals: StockCountsView,
+    pub variants: Vec<VariantStockView>,
+}
+
+/// A product page: the product with its variants, attribute values and stock.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProductDetailView {
+    #[serde(flatten)]
+    pub product: ProductView,
+    pub attributes: Vec<ProductAttributeView>,
+    pub stock: StockSummaryView,
+}
+
+impl From<ProductDetail> for ProductDetailView {
+    fn from(d: ProductDetail) -> Self {
+        let variants = d
+            .product
+            .variants
+            .iter()
+            .map(|v| VariantStockView {
+                variant_id: v.id,
+                counts: d
+                    .stock
+                    .variants
+                    .get(&v.id)
+                    .copied()
+                    .unwrap_or_default()
+                    .into(),
+            })
+            .collect();
+        Self {
+            stock: StockSummaryView {
+                totals: d.stock.totals.into(),
+                variants,
+            },
+            attributes: d.attributes.into_iter().map(Into::into).collect(),
+            product: d.product.into(),
+        }
+    }
+}
+
+/// A value for one of the attributes of the product's category.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeValueBody {
+    pub attribute_id: Uuid,
+    /// Text for `text` and `choice` attributes; a number (or numeric text) for `number`.
+    pub value: serde_json::Value,
+}
+
+fn attribute_inputs(bodies: Vec<AttributeValueBody>) -> Vec<AttributeInput> {
+    bodies
+        .into_iter()
+        .map(|b| AttributeInput {
+            attribute_id: b.attribute_id,
+            value: b.value,
+        })
+        .collect()
+}
+
 /// A variant of a new product.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -191,6 +317,10 @@ pub struct NewProductRequest {
     pub variants: Option<Vec<NewVariantBody>>,
     #[serde(default)]
     pub generate: Option<GenerateBody>,
+    /// Values for the attributes of the product's category. An `active` product needs every
+    /// required one.
+    #[serde(default)]
+    pub attributes: Vec<AttributeValueBody>,
 }
 
 /// Parses the parts every variant shares, naming fields under `at` (e.g. `variants[0].`).
@@ -402,6 +532,7 @@ impl TryFrom<NewProductRequest> for ProductDraft {
                     status,
                     options,
                     variants,
+                    attributes: attribute_inputs(req.attributes),
                 })
             }
             _ => Err(errors),
@@ -422,6 +553,10 @@ pub struct ProductUpdateRequest {
     pub category_id: Option<Uuid>,
     /// `draft`, `active` or `archived`; an archived product comes back as a draft first.
     pub status: String,
+    /// Replaces every attribute value when given; left out, the values that still apply to the
+    /// category stay.
+    #[serde(default)]
+    pub attributes: Option<Vec<AttributeValueBody>>,
 }
 
 impl TryFrom<ProductUpdateRequest> for ProductChanges {
@@ -442,6 +577,7 @@ impl TryFrom<ProductUpdateRequest> for ProductChanges {
                     description,
                     category: req.category_id.map(CategoryId::from),
                     status,
+                    attributes: req.attributes.map(attribute_inputs),
                 })
             }
             _ => Err(errors),
@@ -470,6 +606,9 @@ pub struct ProductListQuery {
     pub currency: Option<String>,
     /// Products changed at or after this time (RFC 3339), their variants included.
     pub updated_since: Option<DateTime<Utc>>,
+    /// `in_stock` (can be sold now, low ones included), `low_stock` (can be sold, but some
+    /// warehouse is at or below its reorder point) or `out_of_stock`.
+    pub stock_state: Option<String>,
     /// `created_at` (default), `-created_at`, `name`, `-name`, `updated_at`, `-updated_at`.
     pub sort: Option<String>,
 }
@@ -527,6 +666,10 @@ impl TryFrom<ProductListQuery> for ProductListing {
                 "Give a time between 1970 and 9999.",
             );
         }
+        let stock_state = q
+            .stock_state
+            .as_deref()
+            .and_then(|s| errors.check("stock_state", StockState::parse(s)));
         let tree = q.include_descendants.unwrap_or(true);
         errors.finish()?;
         Ok(ProductListing {
@@ -538,6 +681,7 @@ impl TryFrom<ProductListQuery> for ProductListing {
                 max_price: q.max_price,
                 currency: currency.unwrap_or(Currency::Idr).code().to_owned(),
                 updated_since: q.updated_since,
+                stock_state,
             },
             sort: sort.unwrap_or_default(),
             after,
@@ -561,30 +705,30 @@ pub async fn list_products(
 
 /// Creates a product with its variants; announces `product.created`.
 #[utoipa::path(post, path = "/api/v1/products", tag = "catalog", security(("bearer" = []), ("api_key" = [])), request_body = NewProductRequest,
-    responses((status = 201, body = ProductView), (status = 409, body = smartseller_web::Problem), (status = 422, body = smartseller_web::Problem)))]
+    responses((status = 201, body = ProductDetailView), (status = 409, body = smartseller_web::Problem), (status = 422, body = smartseller_web::Problem)))]
 pub async fn create_product(
     State(ctx): State<CatalogCtx>,
     actor: Actor<perm::ProductsWrite>,
     Json(req): Json<NewProductRequest>,
 ) -> ApiResult<Response> {
     let product = products::create(&ctx, &actor, req.try_into()?).await?;
-    let location = format!("/api/v1/products/{}", product.product.id);
+    let location = format!("/api/v1/products/{}", product.product.product.id);
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location)],
-        Json(ProductView::from(product)),
+        Json(ProductDetailView::from(product)),
     )
         .into_response())
 }
 
-/// A product with its variants.
+/// A product with its variants, attribute values and stock summary.
 #[utoipa::path(get, path = "/api/v1/products/{id}", tag = "catalog", security(("bearer" = []), ("api_key" = [])),
-    params(("id" = Uuid, Path)), responses((status = 200, body = ProductView), (status = 404, body = smartseller_web::Problem)))]
+    params(("id" = Uuid, Path)), responses((status = 200, body = ProductDetailView), (status = 404, body = smartseller_web::Problem)))]
 pub async fn get_product(
     State(ctx): State<CatalogCtx>,
     actor: Actor<perm::ProductsRead>,
     Path(id): Path<Uuid>,
-) -> ApiResult<Json<ProductView>> {
+) -> ApiResult<Json<ProductDetailView>> {
     Ok(Json(
         products::get(&ctx, actor.tenant, id.into()).await?.into(),
     ))
@@ -593,13 +737,13 @@ pub async fn get_product(
 /// Changes a product's name, description, category and status; announces `product.updated`.
 #[utoipa::path(put, path = "/api/v1/products/{id}", tag = "catalog", security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path)), request_body = ProductUpdateRequest,
-    responses((status = 200, body = ProductView), (status = 404, body = smartseller_web::Problem), (status = 409, body = smartseller_web::Problem), (status = 422, body = smartseller_web::Problem)))]
+    responses((status = 200, body = ProductDetailView), (status = 404, body = smartseller_web::Problem), (status = 409, body = smartseller_web::Problem), (status = 422, body = smartseller_web::Problem)))]
 pub async fn update_product(
     State(ctx): State<CatalogCtx>,
     actor: Actor<perm::ProductsWrite>,
     Path(id): Path<Uuid>,
     Json(req): Json<ProductUpdateRequest>,
-) -> ApiResult<Json<ProductView>> {
+) -> ApiResult<Json<ProductDetailView>> {
     Ok(Json(
         products::update(&ctx, &actor, id.into(), req.try_into()?)
             .await?

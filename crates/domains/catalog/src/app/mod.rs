@@ -1,9 +1,11 @@
 //! The catalogue's use cases. Each one that writes starts exactly one transaction, writes its
 //! rows and its `product.events` together, and commits.
 
+pub mod attributes;
 pub mod categories;
 pub mod pricing;
 pub mod products;
+pub mod stock;
 pub mod variants;
 
 use sea_orm::{DbErr, SqlErr};
@@ -41,6 +43,14 @@ pub enum CatalogError {
     ProductArchived,
     #[error("customer group {0} already has a price list")]
     CustomerGroupTaken(String),
+    #[error("an attribute named {0:?} already exists")]
+    AttributeNameTaken(String),
+    #[error("{products} products have a value for this attribute")]
+    AttributeInUse { products: u64 },
+    #[error("{products} products have a value; the kind cannot change")]
+    AttributeKindLocked { products: u64 },
+    #[error("{products} products use the choices {choices:?}")]
+    ChoiceInUse { choices: Vec<String>, products: u64 },
     #[error(transparent)]
     Db(DbErr),
 }

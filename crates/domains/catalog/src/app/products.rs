@@ -9,6 +9,8 @@ use smartseller_kernel::{TenantId, clock};
 use smartseller_web::auth::Principal;
 use uuid::Uuid;
 
+use super::attributes::{self, AttributeInput, ProductAttribute};
+use super::stock::{self, ProductStock};
 use super::{CatalogCtx, CatalogError, CatalogResult, is_unique_violation};
 use crate::domain::listing::{Keyset, ProductFilter, ProductSort, SortValue};
 use crate::domain::options::variant_title;
@@ -27,6 +29,14 @@ pub struct ProductWithVariants {
     pub variants: Vec<variant::Model>,
 }
 
+/// A product page: the product, its variants, its attribute values and its stock.
+#[derive(Debug, Clone)]
+pub struct ProductDetail {
+    pub product: ProductWithVariants,
+    pub attributes: Vec<ProductAttribute>,
+    pub stock: ProductStock,
+}
+
 /// A new product as the seller describes it.
 pub struct ProductDraft {
     pub name: ProductName,
@@ -35,6 +45,8 @@ pub struct ProductDraft {
     pub status: Status,
     pub options: ProductOptions,
     pub variants: VariantPlan,
+    /// Values for the attributes of its category; checked against their definitions.
+    pub attributes: Vec<AttributeInput>,
 }
 
 /// What `PUT /products/{id}` changes. Options are fixed once variants exist; variants change
@@ -44,6 +56,8 @@ pub struct ProductChanges {
     pub description: Description,
     pub category: Option<CategoryId>,
     pub status: Status,
+    /// `None` keeps the values that still apply to the (possibly new) category.
+    pub attributes: Option<Vec<AttributeInput>>,
 }
 
 /// A product list request, checked.
@@ -113,8 +127,25 @@ pub async fn get(
     ctx: &CatalogCtx,
     tenant: TenantId,
     id: ProductId,
-) -> CatalogResult<ProductWithVariants> {
-    with_variants(ctx.db.conn(), tenant, id.as_uuid()).await
+) -> CatalogResult<ProductDetail> {
+    let conn = ctx.db.conn();
+    let product = with_variants(conn, tenant, id.as_uuid()).await?;
+    detail_of(conn, tenant, product).await
+}
+
+/// Adds attribute values and stock to a product read on `conn`.
+async fn detail_of(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    product: ProductWithVariants,
+) -> CatalogResult<ProductDetail> {
+    let attributes = attributes::of_product(conn, tenant, product.product.id).await?;
+    let stock = stock::of_product(conn, tenant, product.product.id).await?;
+    Ok(ProductDetail {
+        product,
+        attributes,
+        stock,
+    })
 }
 
 pub(crate) async fn with_variants(
@@ -208,7 +239,7 @@ pub async fn create(
     ctx: &CatalogCtx,
     actor: &Principal,
     draft: ProductDraft,
-) -> CatalogResult<ProductWithVariants> {
+) -> CatalogResult<ProductDetail> {
     let tenant = actor.tenant;
     let specs = plan_variants(&draft.options, draft.variants)?;
     let mut tx = ctx.db.begin_write().await?;
@@ -239,6 +270,15 @@ pub async fn create(
             .map_err(|e| sku_race(e, spec.sku.as_str()))?;
         variants.push(saved);
     }
+    attributes::write_values(
+        &*tx,
+        tenant,
+        product.id,
+        draft.category.map(|c| c.as_uuid()),
+        draft.status,
+        Some(&draft.attributes),
+    )
+    .await?;
     let created = ProductWithVariants { product, variants };
     tx.publish(
         tenant,
@@ -249,6 +289,7 @@ pub async fn create(
         },
     )
     .await?;
+    let created = detail_of(&*tx, tenant, created).await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -258,7 +299,7 @@ pub async fn update(
     actor: &Principal,
     id: ProductId,
     changes: ProductChanges,
-) -> CatalogResult<ProductWithVariants> {
+) -> CatalogResult<ProductDetail> {
     let tenant = actor.tenant;
     let mut tx = ctx.db.begin_write().await?;
     let mut current = with_variants(&*tx, tenant, id.as_uuid()).await?;
@@ -273,6 +314,15 @@ pub async fn update(
     product.status = status.as_str().to_owned();
     product.updated_at = now;
     store::save(&*tx, tenant, product.clone()).await?;
+    attributes::write_values(
+        &*tx,
+        tenant,
+        product.id,
+        product.category_id,
+        status,
+        changes.attributes.as_deref(),
+    )
+    .await?;
     // Archiving through PUT means what DELETE means: the variants stop selling too, and the
     // rest of SmartSeller hears `product.archived`.
     let event = if status == Status::Archived && before != Status::Archived {
@@ -290,6 +340,7 @@ pub async fn update(
         }
     };
     tx.publish(tenant, &event).await?;
+    let current = detail_of(&*tx, tenant, current).await?;
     tx.commit().await?;
     Ok(current)
 }

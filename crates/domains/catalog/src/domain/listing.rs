@@ -162,6 +162,9 @@ pub struct ProductFilter {
     pub max_price: Option<i64>,
     pub currency: String,
     pub updated_since: Option<DateTime<Utc>>,
+    /// `in_stock`: some variant can be sold now (low ones included); `low_stock`: can be sold but
+    /// some level is at or below its reorder point; `out_of_stock`: nothing can be sold.
+    pub stock_state: Option<super::stock::StockState>,
 }
 
 #[cfg(test)]

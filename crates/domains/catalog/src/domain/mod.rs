@@ -2,6 +2,7 @@
 //! options multiply into variants; how the category tree may change; how lists are sorted and
 //! resumed. No I/O, no async.
 
+pub mod attributes;
 pub mod listing;
 pub mod options;
 pub mod pricing;
@@ -9,6 +10,7 @@ pub mod product;
 pub mod shipping;
 pub mod sku;
 pub mod status;
+pub mod stock;
 pub mod text;
 pub mod tree;
 

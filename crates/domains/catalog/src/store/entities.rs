@@ -114,3 +114,55 @@ entity!(pricing_settings, "catalog_pricing_settings", {
     pub floor_margin_bps: Option<i32>,
     pub updated_at: DateTimeUtc,
 });
+
+entity!(attribute, "catalog_attributes", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: String,
+    /// The name lowercased: unique per store.
+    pub name_key: String,
+    /// `text`, `number` or `choice`.
+    pub kind: String,
+    /// `["S", "M", "L"]` for a choice attribute, `[]` otherwise.
+    pub choices: Json,
+    pub unit: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+});
+
+entity!(category_attribute, "catalog_category_attributes", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub category_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub attribute_id: Uuid,
+    pub tenant_id: Uuid,
+    pub required: bool,
+    pub position: i32,
+});
+
+entity!(product_attribute, "catalog_product_attributes", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub product_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub attribute_id: Uuid,
+    pub tenant_id: Uuid,
+    /// Canonical text: see `domain::attributes::AttributeValue`.
+    pub value: String,
+});
+
+entity!(variant_stock, "catalog_variant_stock", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub variant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub warehouse_id: Uuid,
+    pub tenant_id: Uuid,
+    pub product_id: Uuid,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub incoming: i64,
+    pub available: i64,
+    pub reorder_point: Option<i64>,
+    /// When inventory made the change this row shows; an older event never overwrites it.
+    pub as_of: DateTimeUtc,
+});

@@ -3,9 +3,11 @@
 
 mod entities;
 
+pub mod attributes;
 pub mod categories;
 pub mod pricing;
 pub mod products;
+pub mod stock;
 pub mod variants;
 
 pub(crate) use entities::*;

@@ -1,7 +1,7 @@
 //! Products of one store, and the filtered, sorted lists of them.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect,
@@ -9,8 +9,9 @@ use sea_orm::{
 use smartseller_kernel::TenantId;
 use uuid::Uuid;
 
-use super::{category, product, variant};
+use super::{category, product, variant, variant_stock};
 use crate::domain::listing::{Keyset, ProductFilter, ProductSort, SortValue};
+use crate::domain::stock::StockState;
 
 pub async fn insert(
     conn: &impl ConnectionTrait,
@@ -98,6 +99,32 @@ pub async fn list(
     }
     if let Some(since) = filter.updated_since {
         query = query.filter(P::UpdatedAt.gte(since));
+    }
+    if let Some(state) = filter.stock_state {
+        // The catalogue's copy of stock (see `app::stock`): one indexed subquery per condition.
+        let levels = |condition: sea_orm::sea_query::SimpleExpr| {
+            Query::select()
+                .column(variant_stock::Column::ProductId)
+                .from(variant_stock::Entity)
+                .and_where(variant_stock::Column::TenantId.eq(tenant.as_uuid()))
+                .and_where(condition)
+                .to_owned()
+        };
+        let sellable = || levels(variant_stock::Column::Available.gt(0));
+        query = match state {
+            StockState::InStock => query.filter(P::Id.in_subquery(sellable())),
+            StockState::OutOfStock => query.filter(P::Id.not_in_subquery(sellable())),
+            StockState::LowStock => query.filter(P::Id.in_subquery(sellable())).filter(
+                P::Id.in_subquery(levels(
+                    Expr::col(variant_stock::Column::ReorderPoint)
+                        .is_not_null()
+                        .and(
+                            Expr::col(variant_stock::Column::Available)
+                                .lte(Expr::col(variant_stock::Column::ReorderPoint)),
+                        ),
+                )),
+            ),
+        };
     }
     let descending = sort.descending();
     let after_id = |id: Uuid| {

@@ -75,6 +75,7 @@ fn draft(name: &str, sku_prefix: &str, price: i64) -> ProductDraft {
             price: Price::new(price, Currency::Idr).expect("price"),
             status: Status::Active,
         }),
+        attributes: Vec::new(),
     }
 }
 
@@ -215,7 +216,7 @@ async fn the_pricing_contract_quotes_like_the_api_and_names_unknown_variants(eng
     let made = products::create(&h.ctx, &seller(tenant), draft("Kaos", "KAOS", 7_500_000))
         .await
         .expect("product");
-    let variant_id = made.variants[0].id;
+    let variant_id = made.product.variants[0].id;
     let pricing: Box<dyn Pricing> = Box::new(CatalogPricing(h.ctx.clone()));
     let request = PriceQuoteRequest {
         variant_id,

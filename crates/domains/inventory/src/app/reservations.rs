@@ -14,7 +14,7 @@ use smartseller_platform::WriteTx;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::stock::{alert_if_low, insufficient};
+use super::stock::{alert_if_low, insufficient, snapshot};
 use super::{Caller, InventoryCtx, InventoryError, InventoryResult};
 use crate::domain::stock::MAX_QUANTITY;
 use crate::domain::{Buckets, Movement, Reason, Reference, StockRuleError, merge_lines};
@@ -159,6 +159,7 @@ pub async fn reserve(
         },
     )
     .await?;
+    let mut after = Vec::new();
     for ((variant, warehouse), quantity) in merge_lines(&hold.lines) {
         let movement = Movement::reserve(quantity);
         let Some(level) =
@@ -178,6 +179,7 @@ pub async fn reserve(
         let before = level.buckets().before(movement);
         record_move(&tx, caller, &record, &level, before, Reason::Reservation).await?;
         alert_if_low(&mut tx, tenant, &before, &level).await?;
+        after.push(snapshot(&level));
     }
     let lines = reservations::lines(&*tx, tenant, id).await?;
     tx.publish(
@@ -187,6 +189,7 @@ pub async fn reserve(
             lines: stock_lines(&lines),
             expires_at: record.expires_at,
             reference: reference_of(&record),
+            levels: after,
         },
     )
     .await?;
@@ -305,6 +308,7 @@ pub async fn commit(ctx: &InventoryCtx, caller: &Caller, id: Uuid) -> InventoryR
         .iter()
         .map(|l| (l.variant_id, l.warehouse_id, l.quantity))
         .collect();
+    let mut after = Vec::new();
     for ((variant, warehouse), quantity) in merge_lines(&as_tuples) {
         let movement = Movement::commit(quantity);
         let level = levels::move_guarded(&*tx, tenant, variant, warehouse, movement, false)
@@ -312,12 +316,14 @@ pub async fn commit(ctx: &InventoryCtx, caller: &Caller, id: Uuid) -> InventoryR
             .ok_or_else(|| insufficient(StockRuleError::NotHeld { held: 0 }, variant, warehouse))?;
         let before = level.buckets().before(movement);
         record_move(&tx, caller, &record, &level, before, Reason::Sale).await?;
+        after.push(snapshot(&level));
     }
     tx.publish(
         tenant,
         &InventoryEvent::Committed {
             reservation_id: id,
             lines: stock_lines(&lines),
+            levels: after,
         },
     )
     .await?;
@@ -361,6 +367,7 @@ async fn give_back(
         .iter()
         .map(|l| (l.variant_id, l.warehouse_id, l.quantity))
         .collect();
+    let mut after = Vec::new();
     for ((variant, warehouse), quantity) in merge_lines(&as_tuples) {
         let movement = Movement::release(quantity);
         let level = levels::move_guarded(&**tx, tenant, variant, warehouse, movement, false)
@@ -368,6 +375,7 @@ async fn give_back(
             .ok_or_else(|| insufficient(StockRuleError::NotHeld { held: 0 }, variant, warehouse))?;
         let before = level.buckets().before(movement);
         record_move(tx, caller, &record, &level, before, reason).await?;
+        after.push(snapshot(&level));
     }
     tx.publish(
         tenant,
@@ -375,6 +383,7 @@ async fn give_back(
             reservation_id: id,
             lines: stock_lines(&lines),
             expired,
+            levels: after,
         },
     )
     .await?;

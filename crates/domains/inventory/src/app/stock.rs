@@ -57,7 +57,10 @@ pub(crate) async fn known_warehouse(
 }
 
 pub(crate) fn snapshot(level: &stock_level::Model) -> LevelSnapshot {
-    snapshot_of(level.variant_id, level.warehouse_id, &level.buckets())
+    LevelSnapshot {
+        reorder_point: level.reorder_point,
+        ..snapshot_of(level.variant_id, level.warehouse_id, &level.buckets())
+    }
 }
 
 pub(crate) fn snapshot_of(variant: Uuid, warehouse: Uuid, b: &Buckets) -> LevelSnapshot {
@@ -69,6 +72,7 @@ pub(crate) fn snapshot_of(variant: Uuid, warehouse: Uuid, b: &Buckets) -> LevelS
         campaign_locked: b.campaign_locked,
         incoming: b.incoming,
         available: b.available(),
+        reorder_point: None,
     }
 }
 
@@ -338,6 +342,13 @@ pub async fn set_reorder_point(
     let after = levels::find(&*tx, tenant, variant, warehouse)
         .await?
         .ok_or(InventoryError::NotFound("stock level"))?;
+    tx.publish(
+        tenant,
+        &InventoryEvent::ReorderPointChanged {
+            level: snapshot(&after),
+        },
+    )
+    .await?;
     let available = after.buckets().available();
     let was_low = before.reorder_point.is_some_and(|p| available <= p);
     let is_low = point.is_some_and(|p| available <= p);
