@@ -37,6 +37,22 @@ pub struct Settings {
     pub redis: RedisSettings,
     pub auth: AuthSettings,
     pub oidc: Vec<OidcProviderConfig>,
+    pub catalog: CatalogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogSettings {
+    /// Bytes of rendered product-list pages kept per process; 0 turns the cache off.
+    pub list_cache_bytes: u64,
+}
+
+impl Default for CatalogSettings {
+    fn default() -> Self {
+        Self {
+            list_cache_bytes: smartseller_catalog::app::list_cache::DEFAULT_BYTES,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -107,6 +123,7 @@ impl Default for Settings {
             },
             auth: AuthSettings::default(),
             oidc: Vec::new(),
+            catalog: CatalogSettings::default(),
         }
     }
 }

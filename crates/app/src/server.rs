@@ -180,7 +180,12 @@ impl App {
             oidc: Arc::new(OidcProviders::new(settings.oidc.clone()).map_err(anyhow::Error::msg)?),
         };
 
-        let catalog = CatalogCtx { db: db.clone() };
+        let catalog = CatalogCtx {
+            list_cache: smartseller_catalog::app::list_cache::ListCache::new(
+                settings.catalog.list_cache_bytes,
+            ),
+            ..CatalogCtx::new(db.clone())
+        };
 
         let consumers = domain_consumers(&settings, &identity, &catalog);
         let wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>> = consumers

@@ -27,6 +27,7 @@ engine_tests!(
     reading_needs_products_read_and_writing_needs_products_write,
     the_catalogue_is_in_the_openapi_document,
     hostile_input_never_reaches_the_database_as_a_500,
+    cached_list_pages_never_outlive_a_write_on_any_process,
 );
 
 async fn created(answer: Answer) -> Value {
@@ -1188,4 +1189,76 @@ async fn hostile_input_never_reaches_the_database_as_a_500(engine: Engine) {
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Product list pages are cached rendered, keyed by the store's change counter: a write on one
+/// process must show in the next list on another process sharing the database, and a refused
+/// write must not disturb the cache.
+async fn cached_list_pages_never_outlive_a_write_on_any_process(engine: Engine) {
+    let Some(a) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let b = TestApp::spawn_sharing(&a, |_| {}).await;
+    let mail = email("cache");
+    let owner = a.register("Toko Cache", &mail).await;
+    let on_b = crate::support::session(&b.login(&mail, crate::support::PASSWORD).await, &mail);
+    let kopi = product(
+        &a,
+        &owner,
+        simple_product("Kopi Gayo", "CACHE-1", 8_500_000),
+    )
+    .await;
+    let names = |answer: &Answer| -> Vec<String> {
+        answer.body["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|p| p["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let path = "/api/v1/products?sort=name";
+    // Twice on each process: the second answer of each comes from its cache. (Each test process
+    // signs its own tokens, so each is asked with a session it issued.)
+    for (app, who) in [(&a, &owner), (&b, &on_b), (&a, &owner), (&b, &on_b)] {
+        let listed = app.get(path, who).await;
+        assert_eq!(listed.status, StatusCode::OK);
+        assert_eq!(names(&listed), ["Kopi Gayo"]);
+        assert_eq!(listed.header("content-type"), Some("application/json"));
+    }
+    let renamed = a
+        .put(
+            &format!("/api/v1/products/{}", kopi["id"].as_str().expect("id")),
+            &owner,
+            json!({ "name": "Kopi Gayo Wine", "status": "active" }),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    assert_eq!(names(&b.get(path, &on_b).await), ["Kopi Gayo Wine"]);
+    product(&b, &on_b, simple_product("Aren Cair", "CACHE-2", 3_000_000)).await;
+    assert_eq!(
+        names(&a.get(path, &owner).await),
+        ["Aren Cair", "Kopi Gayo Wine"]
+    );
+    // A refused write (a taken SKU) changes nothing, and the list still answers the same.
+    a.post(
+        "/api/v1/products",
+        &owner,
+        simple_product("Dobel", "CACHE-1", 1),
+    )
+    .await
+    .assert_problem(409, "catalog.sku_taken");
+    assert_eq!(
+        names(&b.get(path, &on_b).await),
+        ["Aren Cair", "Kopi Gayo Wine"]
+    );
+    // Another store's list is its own, cached or not.
+    let other = b.register("Toko Lain Cache", &email("lain-cache")).await;
+    product(&b, &other, simple_product("Milik Lain", "CACHE-1", 1)).await;
+    assert_eq!(
+        names(&b.get(path, &on_b).await),
+        ["Aren Cair", "Kopi Gayo Wine"]
+    );
+    assert_eq!(names(&b.get(path, &other).await), ["Milik Lain"]);
+    b.stop().await;
+    a.stop().await;
 }

@@ -423,6 +423,14 @@ enum CatalogProductAttributes {
 }
 
 #[derive(DeriveIden)]
+enum CatalogVersions {
+    Table,
+    TenantId,
+    Products,
+    Stock,
+}
+
+#[derive(DeriveIden)]
 enum CatalogVariantStock {
     Table,
     VariantId,
@@ -437,8 +445,9 @@ enum CatalogVariantStock {
     AsOf,
 }
 
-/// Typed attributes (defined per store, assigned to categories, valued per product), and the
-/// catalogue's copy of stock per variant per warehouse, fed by `inventory.events`.
+/// Typed attributes (defined per store, assigned to categories, valued per product), the
+/// catalogue's copy of stock per variant per warehouse, fed by `inventory.events`, and each
+/// store's change counters that key the product-list cache.
 struct CreateAttributeAndStockTables;
 
 impl MigrationName for CreateAttributeAndStockTables {
@@ -578,11 +587,22 @@ impl MigrationTrait for CreateAttributeAndStockTables {
                 VS::Available.into_iden(),
             ],
         ))
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(CatalogVersions::Table)
+                .if_not_exists()
+                .col(uuid(CatalogVersions::TenantId).primary_key())
+                .col(big_integer(CatalogVersions::Products))
+                .col(big_integer(CatalogVersions::Stock))
+                .to_owned(),
+        )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            CatalogVersions::Table.into_iden(),
             CatalogVariantStock::Table.into_iden(),
             CatalogProductAttributes::Table.into_iden(),
             CatalogCategoryAttributes::Table.into_iden(),

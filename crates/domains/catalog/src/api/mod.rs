@@ -156,6 +156,7 @@ impl From<CatalogError> for ApiError {
             )
             .with("choices", choices)
             .with("products", products),
+            Render(error) => ApiError::internal(error),
             Db(error) => ApiError::internal(error),
         }
     }

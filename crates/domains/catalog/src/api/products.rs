@@ -697,10 +697,16 @@ pub async fn list_products(
     State(ctx): State<CatalogCtx>,
     actor: Actor<perm::ProductsRead>,
     Query(query): Query<ProductListQuery>,
-) -> ApiResult<Json<PageOf<ProductView>>> {
+) -> ApiResult<Response> {
     let listing = ProductListing::try_from(query)?;
-    let page = products::list(&ctx, actor.tenant, &listing).await?;
-    Ok(Json(page.map(ProductView::from).into()))
+    let body = products::list_rendered(&ctx, actor.tenant, &listing, |page| {
+        let page: PageOf<ProductView> = page.map(ProductView::from).into();
+        serde_json::to_vec(&page)
+            .map(Into::into)
+            .map_err(|e| e.to_string())
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Creates a product with its variants; announces `product.created`.

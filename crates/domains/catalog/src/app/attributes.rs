@@ -55,7 +55,7 @@ pub async fn create(
     spec: AttributeSpec,
 ) -> CatalogResult<attribute::Model> {
     let tenant = actor.tenant;
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(tenant).await?;
     if store::name_taken(&*tx, tenant, &spec.name.key(), None).await? {
         return Err(CatalogError::AttributeNameTaken(spec.name.as_str().into()));
     }
@@ -89,7 +89,7 @@ pub async fn update(
     spec: AttributeSpec,
 ) -> CatalogResult<attribute::Model> {
     let tenant = actor.tenant;
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(tenant).await?;
     let mut current = store::find(&*tx, tenant, id)
         .await?
         .ok_or(CatalogError::NotFound("attribute"))?;
@@ -162,7 +162,7 @@ async fn rename_choices(
 /// Deletes a definition no product has a value for; its category assignments go with it.
 pub async fn delete(ctx: &CatalogCtx, actor: &Principal, id: Uuid) -> CatalogResult<()> {
     let tenant = actor.tenant;
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(tenant).await?;
     store::find(&*tx, tenant, id)
         .await?
         .ok_or(CatalogError::NotFound("attribute"))?;
@@ -198,7 +198,7 @@ pub async fn assign(
     assignments: Vec<Assignment>,
 ) -> CatalogResult<Vec<CategoryAttribute>> {
     let tenant = actor.tenant;
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(tenant).await?;
     crate::store::categories::find(&*tx, tenant, category)
         .await?
         .ok_or(CatalogError::NotFound("category"))?;

@@ -73,7 +73,7 @@ pub async fn create(
     draft: CategoryDraft,
 ) -> CatalogResult<category::Model> {
     let tenant = actor.tenant;
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(tenant).await?;
     let parent = parent_of(&*tx, tenant, draft.parent).await?;
     let id = CategoryId::new().as_uuid();
     let path = match &parent {
@@ -111,7 +111,7 @@ pub async fn update(
     draft: CategoryDraft,
 ) -> CatalogResult<category::Model> {
     let tenant = actor.tenant;
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(tenant).await?;
     let current = store::find(&*tx, tenant, id.as_uuid())
         .await?
         .ok_or(CatalogError::NotFound("category"))?;
@@ -160,7 +160,7 @@ pub async fn update(
 /// orphaned silently.
 pub async fn delete(ctx: &CatalogCtx, actor: &Principal, id: CategoryId) -> CatalogResult<()> {
     let tenant = actor.tenant;
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(tenant).await?;
     let current = store::find(&*tx, tenant, id.as_uuid())
         .await?
         .ok_or(CatalogError::NotFound("category"))?;

@@ -3,14 +3,19 @@
 
 pub mod attributes;
 pub mod categories;
+pub mod list_cache;
 pub mod pricing;
 pub mod products;
 pub mod stock;
 pub mod variants;
 
 use sea_orm::{DbErr, SqlErr};
+use smartseller_kernel::TenantId;
 use smartseller_kernel::validation::FieldErrors;
-use smartseller_platform::Db;
+use smartseller_platform::{Db, WriteTx};
+
+use crate::store::versions::{self, Counter};
+use list_cache::ListCache;
 
 use crate::domain::Status;
 
@@ -18,6 +23,27 @@ use crate::domain::Status;
 #[derive(Clone)]
 pub struct CatalogCtx {
     pub db: Db,
+    /// Rendered product list pages; see [`list_cache`].
+    pub list_cache: ListCache,
+}
+
+impl CatalogCtx {
+    /// A catalogue on `db` with the default list cache.
+    pub fn new(db: Db) -> Self {
+        Self {
+            db,
+            list_cache: ListCache::new(list_cache::DEFAULT_BYTES),
+        }
+    }
+
+    /// Starts a write of the store's catalogue: the one place a catalogue transaction begins.
+    /// It moves the store's change counter first, inside the transaction, so cached list pages
+    /// stop matching exactly when the write commits (and not at all if it rolls back).
+    pub(crate) async fn begin_write(&self, tenant: TenantId) -> CatalogResult<WriteTx> {
+        let tx = self.db.begin_write().await?;
+        versions::bump(&*tx, tenant, Counter::Products).await?;
+        Ok(tx)
+    }
 }
 
 /// Everything that can go wrong in the catalogue, named for what happened.
@@ -51,6 +77,8 @@ pub enum CatalogError {
     AttributeKindLocked { products: u64 },
     #[error("{products} products use the choices {choices:?}")]
     ChoiceInUse { choices: Vec<String>, products: u64 },
+    #[error("cannot render: {0}")]
+    Render(String),
     #[error(transparent)]
     Db(DbErr),
 }

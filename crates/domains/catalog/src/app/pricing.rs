@@ -178,7 +178,7 @@ pub async fn set_variant_pricing(
     spec: VariantPricingSpec,
 ) -> CatalogResult<VariantPricingRecord> {
     let tenant = actor.tenant;
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(tenant).await?;
     let variant = variant_store::find(&*tx, tenant, id.as_uuid())
         .await?
         .ok_or(CatalogError::NotFound("variant"))?;
@@ -354,7 +354,7 @@ pub async fn create_price_list(
     spec: PriceListSpec,
 ) -> CatalogResult<PriceListRecord> {
     let tenant = actor.tenant;
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(tenant).await?;
     check_entries(&*tx, tenant, &spec.entries).await?;
     check_group_free(&*tx, tenant, &spec.customer_group, None).await?;
     let now = clock::now();
@@ -393,7 +393,7 @@ pub async fn update_price_list(
     spec: PriceListSpec,
 ) -> CatalogResult<PriceListRecord> {
     let tenant = actor.tenant;
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(tenant).await?;
     let mut list = store::price_list(&*tx, tenant, id)
         .await?
         .ok_or(CatalogError::NotFound("price list"))?;
@@ -414,7 +414,7 @@ pub async fn update_price_list(
 }
 
 pub async fn delete_price_list(ctx: &CatalogCtx, actor: &Principal, id: Uuid) -> CatalogResult<()> {
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(actor.tenant).await?;
     if !store::delete_price_list(&*tx, actor.tenant, id).await? {
         return Err(CatalogError::NotFound("price list"));
     }
@@ -466,7 +466,7 @@ pub async fn set_settings(
     actor: &Principal,
     rules: PricingRules,
 ) -> CatalogResult<PricingSettings> {
-    let tx = ctx.db.begin_write().await?;
+    let tx = ctx.begin_write(actor.tenant).await?;
     let (floor, floor_margin_bps) = match rules.floor {
         Floor::None => ("none", None),
         Floor::AtCost => ("cost", None),

@@ -9,7 +9,10 @@ use smartseller_kernel::{TenantId, clock};
 use smartseller_web::auth::Principal;
 use uuid::Uuid;
 
+use bytes::Bytes;
+
 use super::attributes::{self, AttributeInput, ProductAttribute};
+use super::list_cache::PageKey;
 use super::stock::{self, ProductStock};
 use super::{CatalogCtx, CatalogError, CatalogResult, is_unique_violation};
 use crate::domain::listing::{Keyset, ProductFilter, ProductSort, SortValue};
@@ -20,6 +23,7 @@ use crate::domain::{
 };
 use crate::store::products as store;
 use crate::store::variants as variant_store;
+use crate::store::versions;
 use crate::store::{product, variant};
 
 /// A product with its variants in their shown order.
@@ -61,11 +65,46 @@ pub struct ProductChanges {
 }
 
 /// A product list request, checked.
+#[derive(Debug)]
 pub struct ProductListing {
     pub filter: ProductFilter,
     pub sort: ProductSort,
     pub after: Option<Keyset>,
     pub page: PageRequest,
+}
+
+/// A list page rendered by `render` (to JSON, say), straight from the list cache when the
+/// store's catalogue has not changed since the page was last rendered.
+pub async fn list_rendered(
+    ctx: &CatalogCtx,
+    tenant: TenantId,
+    listing: &ProductListing,
+    render: impl FnOnce(Page<ProductWithVariants>) -> Result<Bytes, String>,
+) -> CatalogResult<Bytes> {
+    if !ctx.list_cache.enabled() {
+        return render(list(ctx, tenant, listing).await?).map_err(CatalogError::Render);
+    }
+    // Read before the rows: a write committing in between leaves newer rows under the older
+    // counter, which nobody asks for again once the new counter is visible.
+    let (products, stock) = versions::current(ctx.db.conn(), tenant).await?;
+    let key = PageKey {
+        tenant: tenant.as_uuid(),
+        products,
+        stock: if listing.filter.stock_state.is_some() {
+            stock
+        } else {
+            0
+        },
+        request: format!("{listing:?}"),
+    };
+    if let Some(page) = ctx.list_cache.get(&key).await {
+        metrics::counter!("catalog_list_cache_total", "outcome" => "hit").increment(1);
+        return Ok(page);
+    }
+    metrics::counter!("catalog_list_cache_total", "outcome" => "miss").increment(1);
+    let page = render(list(ctx, tenant, listing).await?).map_err(CatalogError::Render)?;
+    ctx.list_cache.put(key, page.clone()).await;
+    Ok(page)
 }
 
 pub async fn list(
@@ -242,7 +281,7 @@ pub async fn create(
 ) -> CatalogResult<ProductDetail> {
     let tenant = actor.tenant;
     let specs = plan_variants(&draft.options, draft.variants)?;
-    let mut tx = ctx.db.begin_write().await?;
+    let mut tx = ctx.begin_write(tenant).await?;
     check_category(&*tx, tenant, draft.category).await?;
     let skus: Vec<String> = specs.iter().map(|s| s.sku.as_str().to_owned()).collect();
     check_skus_free(&*tx, tenant, &skus).await?;
@@ -301,7 +340,7 @@ pub async fn update(
     changes: ProductChanges,
 ) -> CatalogResult<ProductDetail> {
     let tenant = actor.tenant;
-    let mut tx = ctx.db.begin_write().await?;
+    let mut tx = ctx.begin_write(tenant).await?;
     let mut current = with_variants(&*tx, tenant, id.as_uuid()).await?;
     let before = Status::from_stored(&current.product.status);
     let status = before.change_to(changes.status)?;
@@ -349,7 +388,7 @@ pub async fn update(
 /// SKUs stay reserved. Archiving an archived product changes nothing and tells no one.
 pub async fn archive(ctx: &CatalogCtx, actor: &Principal, id: ProductId) -> CatalogResult<()> {
     let tenant = actor.tenant;
-    let mut tx = ctx.db.begin_write().await?;
+    let mut tx = ctx.begin_write(tenant).await?;
     let mut current = with_variants(&*tx, tenant, id.as_uuid()).await?;
     if Status::from_stored(&current.product.status) == Status::Archived
         && current

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::CatalogResult;
 use crate::domain::stock::StockTotals;
 use crate::store::stock as store;
+use crate::store::versions::{self, Counter};
 use crate::store::{variant, variant_stock};
 
 /// A product's stock over every warehouse, in total and per variant.
@@ -74,12 +75,13 @@ pub async fn record_inventory_event(
         .into_iter()
         .map(|v| (v.id, v.product_id))
         .collect();
+    let mut recorded = false;
     for level in levels {
         let Some(&product_id) = products.get(&level.variant_id) else {
             tracing::debug!(variant = %level.variant_id, "stock of a variant the catalogue lacks");
             continue;
         };
-        store::record(
+        recorded |= store::record(
             conn,
             variant_stock::Model {
                 variant_id: level.variant_id,
@@ -95,6 +97,9 @@ pub async fn record_inventory_event(
             },
         )
         .await?;
+    }
+    if recorded {
+        versions::bump(conn, tenant, Counter::Stock).await?;
     }
     Ok(())
 }

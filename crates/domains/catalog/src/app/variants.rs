@@ -89,7 +89,7 @@ pub async fn create(
     mut spec: VariantSpec,
 ) -> CatalogResult<variant::Model> {
     let tenant = actor.tenant;
-    let mut tx = ctx.db.begin_write().await?;
+    let mut tx = ctx.begin_write(tenant).await?;
     let owner = with_variants(&*tx, tenant, product.as_uuid())
         .await
         .map_err(|e| match e {
@@ -147,7 +147,7 @@ pub async fn update(
     changes: VariantChanges,
 ) -> CatalogResult<variant::Model> {
     let tenant = actor.tenant;
-    let mut tx = ctx.db.begin_write().await?;
+    let mut tx = ctx.begin_write(tenant).await?;
     let current = store::find(&*tx, tenant, id.as_uuid())
         .await?
         .ok_or(CatalogError::NotFound("variant"))?;
@@ -193,7 +193,7 @@ pub async fn update(
 /// Retires a variant: it stops selling, stays for order history, and keeps its SKU reserved.
 pub async fn archive(ctx: &CatalogCtx, actor: &Principal, id: VariantId) -> CatalogResult<()> {
     let tenant = actor.tenant;
-    let mut tx = ctx.db.begin_write().await?;
+    let mut tx = ctx.begin_write(tenant).await?;
     let mut row = store::find(&*tx, tenant, id.as_uuid())
         .await?
         .ok_or(CatalogError::NotFound("variant"))?;

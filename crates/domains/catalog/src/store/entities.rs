@@ -166,3 +166,12 @@ entity!(variant_stock, "catalog_variant_stock", {
     /// When inventory made the change this row shows; an older event never overwrites it.
     pub as_of: DateTimeUtc,
 });
+
+entity!(version, "catalog_versions", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    /// Moves with every catalogue write of the store.
+    pub products: i64,
+    /// Moves with every stock change the catalogue mirrors.
+    pub stock: i64,
+});

@@ -9,5 +9,6 @@ pub mod pricing;
 pub mod products;
 pub mod stock;
 pub mod variants;
+pub mod versions;
 
 pub(crate) use entities::*;
