@@ -15,5 +15,6 @@ mod store;
 
 pub use api::router;
 pub use app::CatalogCtx;
+pub use app::import::job_handlers;
 pub use app::pricing::CatalogPricing;
 pub use migrations::CatalogMigrator;

@@ -1,6 +1,7 @@
 //! The catalogue's HTTP face: thin handlers that extract, call one use case and answer.
 
 pub mod categories;
+pub mod imports;
 pub mod pricing;
 pub mod products;
 pub mod variants;
@@ -58,6 +59,9 @@ pub fn routes() -> OpenApiRouter<CatalogCtx> {
             pricing::set_pricing_settings
         ))
         .routes(routes!(pricing::quote))
+        .routes(routes!(imports::import_products))
+        .routes(routes!(imports::import_prices))
+        .routes(routes!(imports::export_products))
 }
 
 impl From<CatalogError> for ApiError {

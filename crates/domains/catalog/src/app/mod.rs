@@ -2,6 +2,7 @@
 //! rows and its `product.events` together, and commits.
 
 pub mod categories;
+pub mod import;
 pub mod pricing;
 pub mod products;
 pub mod variants;

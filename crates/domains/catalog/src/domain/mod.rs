@@ -2,6 +2,7 @@
 //! options multiply into variants; how the category tree may change; how lists are sorted and
 //! resumed. No I/O, no async.
 
+pub mod import;
 pub mod listing;
 pub mod options;
 pub mod pricing;

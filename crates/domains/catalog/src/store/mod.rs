@@ -3,6 +3,7 @@
 
 mod entities;
 
+pub mod bulk;
 pub mod categories;
 pub mod pricing;
 pub mod products;
