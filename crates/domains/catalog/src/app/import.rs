@@ -124,7 +124,9 @@ struct ImportCounts {
     variants_unchanged: u64,
 }
 
-/// What one product of the file becomes.
+/// What one product of the file becomes. Plans live only for one batch, so the size
+/// difference between the two is not worth a box.
+#[allow(clippy::large_enum_variant)]
 enum ProductPlan {
     Create {
         product: product::Model,
@@ -794,7 +796,7 @@ fn plan_update(
     }
     let mut combinations: HashSet<Vec<String>> = variants
         .iter()
-        .map(|v| super::products::option_values(v))
+        .map(super::products::option_values)
         .collect();
     let mut changed_variants = Vec::new();
     let mut new_variants = Vec::new();
