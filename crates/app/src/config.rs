@@ -34,6 +34,7 @@ pub struct Settings {
     /// `json` (default) or `pretty`.
     pub log_format: String,
     pub events: EventSettings,
+    pub jobs: JobSettings,
     pub redis: RedisSettings,
     pub auth: AuthSettings,
     pub oidc: Vec<OidcProviderConfig>,
@@ -70,6 +71,34 @@ pub struct EventSettings {
     pub poll_ms: u64,
     pub max_attempts: i32,
     pub retry_base_ms: u64,
+}
+
+/// Background jobs: CSV imports and exports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobSettings {
+    /// Run a job worker in this process.
+    pub worker: bool,
+    /// The largest CSV upload an import accepts, in bytes.
+    pub max_upload_bytes: usize,
+    /// How often an idle worker looks for jobs queued by other processes.
+    pub poll_ms: u64,
+    /// How long a worker's claim on a job lasts without progress before another may take it.
+    pub lease_secs: u64,
+    /// Runs of a job before it is given up.
+    pub max_attempts: i32,
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        Self {
+            worker: true,
+            max_upload_bytes: 20 * 1024 * 1024,
+            poll_ms: 2_000,
+            lease_secs: 300,
+            max_attempts: 3,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -117,6 +146,7 @@ impl Default for Settings {
             max_body_bytes: 1024 * 1024,
             log_format: "json".into(),
             events: EventSettings::default(),
+            jobs: JobSettings::default(),
             redis: RedisSettings {
                 url: None,
                 prefix: "smartseller".into(),

@@ -20,6 +20,7 @@ use smartseller_identity::{IdentityCtx, IdentityMigrator, IdentitySettings};
 use smartseller_inventory::{InventoryCtx, InventoryMigrator};
 use smartseller_platform::Db;
 use smartseller_platform::consumer::{self, Consumers, EventHandler, RetryPolicy};
+use smartseller_platform::jobs::{JobHandlers, WorkerSettings};
 use smartseller_platform::limits::{MemoryRateLimiter, RateLimiter};
 use smartseller_platform::mail::FileMailer;
 use smartseller_platform::migrations::PlatformMigrator;
@@ -29,6 +30,7 @@ use smartseller_platform::relay::{Relay, Transport};
 use smartseller_platform::revocation::{MemoryRevocationList, RevocationList};
 use smartseller_web::auth::{Authenticator, TokenKeys, authenticate};
 use smartseller_web::idempotency::{IdempotencyConfig, idempotency};
+use smartseller_web::jobs::UploadLimit;
 use smartseller_web::openapi::{BaseDoc, docs_page};
 use smartseller_web::request::{method_not_allowed, not_found, observe, panic_response};
 use tokio::net::TcpListener;
@@ -66,7 +68,9 @@ fn api_router(
     identity: &IdentityCtx,
     catalog: &CatalogCtx,
 ) -> (Router, utoipa::openapi::OpenApi) {
-    let mut router = OpenApiRouter::with_openapi(BaseDoc::openapi());
+    // Jobs belong to no one domain: every process serves their status.
+    let mut router = OpenApiRouter::with_openapi(BaseDoc::openapi())
+        .merge(smartseller_web::jobs::router(identity.db.clone()));
     for domain in settings.active_domains() {
         router = match domain.as_str() {
             "identity" => router.merge(smartseller_identity::router(identity.clone())),
@@ -103,9 +107,26 @@ fn domain_consumers(
     consumers
 }
 
+/// The job kinds of the domains this process serves.
+fn domain_jobs(settings: &Settings) -> JobHandlers {
+    let mut handlers = JobHandlers::new();
+    for domain in settings.active_domains() {
+        let kinds = match domain.as_str() {
+            "catalog" => smartseller_catalog::job_handlers(),
+            "inventory" => smartseller_inventory::job_handlers(),
+            _ => Vec::new(),
+        };
+        for handler in kinds {
+            handlers.add(handler);
+        }
+    }
+    handlers
+}
+
 /// The OpenAPI document, built from the handlers without connecting to anything.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let mut document = BaseDoc::openapi();
+    document.merge(smartseller_web::jobs::routes().split_for_parts().1);
     document.merge(smartseller_identity::api::routes().split_for_parts().1);
     document.merge(smartseller_inventory::api::routes().split_for_parts().1);
     document.merge(smartseller_catalog::api::routes().split_for_parts().1);
@@ -243,6 +264,7 @@ impl App {
             .fallback(not_found)
             .method_not_allowed_fallback(method_not_allowed)
             .layer(DefaultBodyLimit::max(settings.max_body_bytes))
+            .layer(axum::Extension(UploadLimit(settings.jobs.max_upload_bytes)))
             .layer(CatchPanicLayer::custom(panic_response))
             .layer(axum::middleware::from_fn(observe));
 
@@ -294,6 +316,22 @@ impl App {
                 InventoryCtx::new(self.db.clone()),
                 shutdown.child_token(),
             ));
+        }
+        if self.settings.jobs.worker {
+            let handlers = domain_jobs(&self.settings);
+            if !handlers.is_empty() {
+                tasks.spawn(smartseller_platform::jobs::run_worker(
+                    self.db.clone(),
+                    handlers,
+                    WorkerSettings {
+                        lease: Duration::from_secs(self.settings.jobs.lease_secs),
+                        poll: Duration::from_millis(self.settings.jobs.poll_ms),
+                        max_attempts: self.settings.jobs.max_attempts,
+                        ..WorkerSettings::default()
+                    },
+                    shutdown.child_token(),
+                ));
+            }
         }
         if !self.settings.events.consumers {
             return;

@@ -53,6 +53,8 @@ pub struct Db {
     /// Woken after every commit that wrote outbox events, so the relay need not wait for its
     /// next poll.
     outbox_written: Arc<Notify>,
+    /// Woken when a job is queued, so an idle job worker starts at once.
+    job_queued: Arc<Notify>,
 }
 
 impl Db {
@@ -114,6 +116,7 @@ impl Db {
             backend,
             write_gate: (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(()))),
             outbox_written: Arc::new(Notify::new()),
+            job_queued: Arc::new(Notify::new()),
         })
     }
 
@@ -151,6 +154,11 @@ impl Db {
     /// Resolves when a committed transaction has written outbox events.
     pub fn outbox_written(&self) -> Arc<Notify> {
         self.outbox_written.clone()
+    }
+
+    /// Resolves when this process queued a job.
+    pub fn job_queued(&self) -> Arc<Notify> {
+        self.job_queued.clone()
     }
 
     /// Readiness: can we run a query right now?

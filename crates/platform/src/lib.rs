@@ -8,10 +8,12 @@
 //! - [`revocation`]: revoked sessions, in-process or in Redis.
 //! - [`idempotency`]: stored responses for `Idempotency-Key`.
 //! - [`mail`]: outgoing email.
+//! - [`jobs`]: durable background jobs (imports, exports) with progress and row errors.
 
 pub mod consumer;
 pub mod db;
 pub mod idempotency;
+pub mod jobs;
 pub mod limits;
 pub mod mail;
 pub mod migrations;
@@ -20,5 +22,6 @@ pub mod outbox;
 pub mod redis_store;
 pub mod relay;
 pub mod revocation;
+pub mod sheet;
 
 pub use db::{Backend, Db, WriteTx};

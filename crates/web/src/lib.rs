@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod extract;
 pub mod idempotency;
+pub mod jobs;
 pub mod openapi;
 pub mod pagination;
 pub mod problem;

@@ -13,6 +13,7 @@ mod cli;
 mod contract;
 mod events;
 mod idempotency;
+mod imports;
 mod inventory;
 mod isolation;
 mod oidc;

@@ -17,6 +17,7 @@ mod store;
 
 pub use api::router;
 pub use app::CatalogCtx;
+pub use app::import::job_handlers;
 pub use app::pricing::CatalogPricing;
 pub use migrations::CatalogMigrator;
 

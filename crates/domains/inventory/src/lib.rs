@@ -15,6 +15,7 @@ mod migrations;
 mod store;
 
 pub use api::router;
+pub use app::import::job_handlers;
 pub use app::{InventoryCtx, InventorySettings};
 pub use migrations::InventoryMigrator;
 

@@ -8,6 +8,7 @@ mod support;
 
 mod consumers;
 mod idempotency;
+mod jobs;
 mod nats;
 mod redis;
 mod relay;

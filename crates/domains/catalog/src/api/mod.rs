@@ -2,6 +2,7 @@
 
 pub mod attributes;
 pub mod categories;
+pub mod imports;
 pub mod pricing;
 pub mod products;
 pub mod variants;
@@ -72,6 +73,9 @@ pub fn routes() -> OpenApiRouter<CatalogCtx> {
             pricing::set_pricing_settings
         ))
         .routes(routes!(pricing::quote))
+        .routes(routes!(imports::import_products))
+        .routes(routes!(imports::import_prices))
+        .routes(routes!(imports::export_products))
 }
 
 impl From<CatalogError> for ApiError {

@@ -3,6 +3,7 @@
 
 pub mod attributes;
 pub mod categories;
+pub mod import;
 pub mod list_cache;
 pub mod pricing;
 pub mod products;
@@ -40,10 +41,15 @@ impl CatalogCtx {
     /// It moves the store's change counter first, inside the transaction, so cached list pages
     /// stop matching exactly when the write commits (and not at all if it rolls back).
     pub(crate) async fn begin_write(&self, tenant: TenantId) -> CatalogResult<WriteTx> {
-        let tx = self.db.begin_write().await?;
-        versions::bump(&*tx, tenant, Counter::Products).await?;
-        Ok(tx)
+        Ok(begin_catalog_write(&self.db, tenant).await?)
     }
+}
+
+/// [`CatalogCtx::begin_write`] for work that holds only the database (background jobs).
+pub(crate) async fn begin_catalog_write(db: &Db, tenant: TenantId) -> Result<WriteTx, DbErr> {
+    let tx = db.begin_write().await?;
+    versions::bump(&*tx, tenant, Counter::Products).await?;
+    Ok(tx)
 }
 
 /// Everything that can go wrong in the catalogue, named for what happened.

@@ -3,6 +3,7 @@
 //! resumed. No I/O, no async.
 
 pub mod attributes;
+pub mod import;
 pub mod listing;
 pub mod options;
 pub mod pricing;

@@ -4,6 +4,7 @@
 mod entities;
 
 pub mod attributes;
+pub mod bulk;
 pub mod categories;
 pub mod pricing;
 pub mod products;

@@ -2,6 +2,7 @@
 
 pub mod campaigns;
 pub mod counts;
+pub mod imports;
 pub mod levels;
 pub mod purchase_orders;
 pub mod replenishment;
@@ -34,6 +35,8 @@ pub fn routes() -> OpenApiRouter<InventoryCtx> {
             warehouses::update_warehouse
         ))
         .routes(routes!(levels::list_levels))
+        .routes(routes!(imports::import_stock))
+        .routes(routes!(imports::export_stock))
         .routes(routes!(levels::adjust))
         .routes(routes!(levels::ledger))
         .routes(routes!(levels::set_reorder_point))

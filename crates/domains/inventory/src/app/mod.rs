@@ -3,6 +3,7 @@
 
 pub mod campaigns;
 pub mod counts;
+pub mod import;
 pub mod purchasing;
 pub mod replenishment;
 pub mod reservations;

@@ -2,6 +2,7 @@
 //! which reasons and references a change may carry, what a valid warehouse is, how purchase
 //! orders and counts move, and the reorder and channel-buffer maths. No I/O, no async.
 
+pub mod import;
 pub mod purchasing;
 pub mod replenishment;
 pub mod stock;

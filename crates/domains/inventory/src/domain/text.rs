@@ -243,6 +243,7 @@ codes!(
         Reservation => "reservation",
         Campaign => "campaign",
         Manual => "manual",
+        Import => "import",
     }
 );
 

@@ -4,6 +4,7 @@
 
 mod entities;
 
+pub mod bulk;
 pub mod campaigns;
 pub mod levels;
 pub mod purchasing;
