@@ -8,6 +8,7 @@
 //! - [`revocation`]: revoked sessions, in-process or in Redis.
 //! - [`idempotency`]: stored responses for `Idempotency-Key`.
 //! - [`mail`]: outgoing email.
+//! - [`storage`]: files in object storage (a local folder, or an S3-compatible bucket).
 
 pub mod consumer;
 pub mod db;
@@ -20,5 +21,7 @@ pub mod outbox;
 pub mod redis_store;
 pub mod relay;
 pub mod revocation;
+pub mod storage;
 
 pub use db::{Backend, Db, WriteTx};
+pub use storage::FileStore;

@@ -14,6 +14,7 @@ mod events;
 mod idempotency;
 mod inventory;
 mod isolation;
+mod media;
 mod oidc;
 mod pricing;
 mod purchasing;

@@ -14,10 +14,11 @@ use smartseller_web::{ApiResult, Json, Path, Query};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::api::media::MediaView;
 use crate::app::CatalogCtx;
 use crate::app::products::{
-    self, ProductChanges, ProductDraft, ProductListing, ProductWithVariants, option_values,
-    options_of, price_of,
+    self, ProductChanges, ProductDetail, ProductDraft, ProductListing, ProductWithVariants,
+    option_values, options_of, price_of,
 };
 use crate::domain::listing::{Keyset, ProductFilter, ProductSort, plausible_time};
 use crate::domain::product::{VariantPlan, VariantSpec, VariantTemplate};
@@ -110,8 +111,20 @@ pub struct ProductView {
     pub status: String,
     pub options: Vec<OptionBody>,
     pub variants: Vec<VariantView>,
+    /// Images and documents in gallery order. Only on a single product's view
+    /// (`GET /api/v1/products/{id}`); lists leave it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<Vec<MediaView>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl From<ProductDetail> for ProductView {
+    fn from(detail: ProductDetail) -> Self {
+        let mut view = ProductView::from(detail.product);
+        view.media = Some(detail.media.into_iter().map(MediaView::from).collect());
+        view
+    }
 }
 
 impl From<ProductWithVariants> for ProductView {
@@ -132,6 +145,7 @@ impl From<ProductWithVariants> for ProductView {
             status: p.product.status,
             options,
             variants: p.variants.into_iter().map(VariantView::from).collect(),
+            media: None,
             created_at: p.product.created_at,
             updated_at: p.product.updated_at,
         }
@@ -577,7 +591,7 @@ pub async fn create_product(
         .into_response())
 }
 
-/// A product with its variants.
+/// A product with its variants and media.
 #[utoipa::path(get, path = "/api/v1/products/{id}", tag = "catalog", security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = ProductView), (status = 404, body = smartseller_web::Problem)))]
 pub async fn get_product(
@@ -586,7 +600,9 @@ pub async fn get_product(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<ProductView>> {
     Ok(Json(
-        products::get(&ctx, actor.tenant, id.into()).await?.into(),
+        products::get_detail(&ctx, actor.tenant, id.into())
+            .await?
+            .into(),
     ))
 }
 
@@ -607,15 +623,31 @@ pub async fn update_product(
     ))
 }
 
-/// Archives a product and its variants (kept for order history, SKUs stay reserved);
-/// announces `product.archived`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ProductDeleteQuery {
+    /// `true` deletes an archived product for good, with its variants, prices, images and
+    /// documents; a product that is not archived is a 409.
+    pub permanent: Option<bool>,
+}
+
+/// Archives a product and its variants (kept for order history, SKUs stay reserved, images
+/// kept); announces `product.archived`. With `?permanent=true`, deletes an archived product for
+/// good, its files included.
 #[utoipa::path(delete, path = "/api/v1/products/{id}", tag = "catalog", security(("bearer" = []), ("api_key" = [])),
-    params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = smartseller_web::Problem)))]
+    params(("id" = Uuid, Path), ProductDeleteQuery),
+    responses((status = 204), (status = 404, body = smartseller_web::Problem), (status = 409, body = smartseller_web::Problem)))]
 pub async fn archive_product(
     State(ctx): State<CatalogCtx>,
     actor: Actor<perm::ProductsWrite>,
     Path(id): Path<Uuid>,
+    Query(query): Query<ProductDeleteQuery>,
 ) -> ApiResult<StatusCode> {
-    products::archive(&ctx, &actor, id.into()).await?;
+    if query.permanent == Some(true) {
+        products::delete_for_good(&ctx, &actor, id.into()).await?;
+    } else {
+        products::archive(&ctx, &actor, id.into()).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

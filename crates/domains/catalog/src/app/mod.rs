@@ -2,13 +2,14 @@
 //! rows and its `product.events` together, and commits.
 
 pub mod categories;
+pub mod media;
 pub mod pricing;
 pub mod products;
 pub mod variants;
 
 use sea_orm::{DbErr, SqlErr};
 use smartseller_kernel::validation::FieldErrors;
-use smartseller_platform::Db;
+use smartseller_platform::{Db, FileStore};
 
 use crate::domain::Status;
 
@@ -16,6 +17,9 @@ use crate::domain::Status;
 #[derive(Clone)]
 pub struct CatalogCtx {
     pub db: Db,
+    /// Product images and documents.
+    pub files: FileStore,
+    pub media: media::MediaSettings,
 }
 
 /// Everything that can go wrong in the catalogue, named for what happened.
@@ -41,6 +45,17 @@ pub enum CatalogError {
     ProductArchived,
     #[error("customer group {0} already has a price list")]
     CustomerGroupTaken(String),
+    #[error("the product must be archived before it is deleted for good")]
+    NotArchived,
+    #[error("the file is larger than {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the file is not a JPEG, PNG, WebP, GIF or PDF")]
+    UnsupportedType,
+    #[error("the upload was cut short or malformed")]
+    UnreadableUpload,
+    /// Object storage failed; the cause is logged, never shown.
+    #[error("file storage failed: {0}")]
+    Storage(String),
     #[error(transparent)]
     Db(DbErr),
 }

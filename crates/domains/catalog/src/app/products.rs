@@ -9,13 +9,14 @@ use smartseller_kernel::{TenantId, clock};
 use smartseller_web::auth::Principal;
 use uuid::Uuid;
 
-use super::{CatalogCtx, CatalogError, CatalogResult, is_unique_violation};
+use super::{CatalogCtx, CatalogError, CatalogResult, is_unique_violation, media};
 use crate::domain::listing::{Keyset, ProductFilter, ProductSort, SortValue};
 use crate::domain::options::variant_title;
 use crate::domain::product::{VariantPlan, VariantSpec, plan_variants};
 use crate::domain::{
     CategoryId, Description, ProductId, ProductName, ProductOptions, Status, VariantId,
 };
+use crate::store::product_media as media_store;
 use crate::store::products as store;
 use crate::store::variants as variant_store;
 use crate::store::{product, variant};
@@ -323,6 +324,44 @@ pub async fn archive(ctx: &CatalogCtx, actor: &Principal, id: ProductId) -> Cata
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Deletes an archived product for good: its variants, their pricing, its media rows, and then
+/// its files. Only an archived product can go, so the rest of SmartSeller has already heard
+/// `product.archived` and stopped selling it; nothing new is announced.
+pub async fn delete_for_good(
+    ctx: &CatalogCtx,
+    actor: &Principal,
+    id: ProductId,
+) -> CatalogResult<()> {
+    let tenant = actor.tenant;
+    let tx = ctx.db.begin_write().await?;
+    let current = with_variants(&*tx, tenant, id.as_uuid()).await?;
+    if Status::from_stored(&current.product.status) != Status::Archived {
+        return Err(CatalogError::NotArchived);
+    }
+    let media = media::items(media_store::of_product(&*tx, tenant, id.as_uuid()).await?);
+    let variants: Vec<Uuid> = current.variants.iter().map(|v| v.id).collect();
+    store::delete_for_good(&*tx, tenant, id.as_uuid(), &variants).await?;
+    tx.commit().await?;
+    media::delete_files_of(ctx, &media).await;
+    Ok(())
+}
+
+/// A product with its variants and its media, as its own page shows it.
+pub struct ProductDetail {
+    pub product: ProductWithVariants,
+    pub media: Vec<media::MediaItem>,
+}
+
+pub async fn get_detail(
+    ctx: &CatalogCtx,
+    tenant: TenantId,
+    id: ProductId,
+) -> CatalogResult<ProductDetail> {
+    let product = get(ctx, tenant, id).await?;
+    let media = media::of_product(ctx, tenant, id).await?;
+    Ok(ProductDetail { product, media })
 }
 
 /// A stored variant's price; a row we wrote ourselves always has a known currency.

@@ -3,6 +3,7 @@
 //! resumed. No I/O, no async.
 
 pub mod listing;
+pub mod media;
 pub mod options;
 pub mod pricing;
 pub mod product;

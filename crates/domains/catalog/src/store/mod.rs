@@ -5,6 +5,7 @@ mod entities;
 
 pub mod categories;
 pub mod pricing;
+pub mod product_media;
 pub mod products;
 pub mod variants;
 

@@ -41,7 +41,11 @@ async fn harness(engine: Engine) -> Option<Harness> {
         .await
         .expect("catalog migrations");
     Some(Harness {
-        ctx: CatalogCtx { db },
+        ctx: CatalogCtx {
+            db,
+            files: smartseller_platform::FileStore::memory(),
+            media: smartseller_catalog::app::media::MediaSettings::default(),
+        },
         database,
     })
 }
