@@ -906,10 +906,7 @@ async fn the_orphan_sweep_deletes_old_files_no_row_names_and_nothing_else(engine
         format!("t/{tenant}/p/{product}/{dead}/upload"),
     ];
     for key in &orphans {
-        files
-            .put(key, b"sisa".to_vec().into())
-            .await
-            .expect("put");
+        files.put(key, b"sisa".to_vec().into()).await.expect("put");
     }
     std::fs::write(
         files_root(&app).join(format!("t/{tenant}/p/{product}/{dead}/upload#1")),
@@ -936,10 +933,28 @@ async fn the_orphan_sweep_deletes_old_files_no_row_names_and_nothing_else(engine
     assert_eq!(spared.unfinished, 0);
     assert_eq!(stored_files(&app).len(), 10);
 
-    let swept = sweep_orphans(&ctx, Duration::ZERO).await.expect("sweep");
-    assert_eq!(swept.examined, 8);
-    assert_eq!(swept.deleted, 4);
-    assert_eq!(swept.unfinished, 1);
+    // The operator's command, as cron would run it, beside the running server.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_smartseller"))
+        .args(["media", "sweep-orphans", "--older-than-secs", "0"])
+        .arg("--database-url")
+        .arg(&app.database.url)
+        .arg("--data-dir")
+        .arg(app.data_dir.path())
+        .env("SMARTSELLER_LOG", "error")
+        .output()
+        .expect("the binary runs");
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{printed} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        printed.trim(),
+        "examined=8 deleted=4 unfinished_uploads_deleted=1"
+    );
+    let again = sweep_orphans(&ctx, Duration::ZERO).await.expect("sweep");
+    assert_eq!((again.examined, again.deleted, again.unfinished), (4, 0, 0));
     let left = stored_files(&app);
     assert_eq!(left.len(), 5, "{left:?}");
     assert!(

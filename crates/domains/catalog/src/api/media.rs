@@ -228,7 +228,11 @@ async fn take_upload(
             "alt" | "position" => match text_part(&mut field).await {
                 Ok(text) if name == "alt" => alt = Some(text),
                 Ok(text) => position = Some(text),
-                Err(code) => errors.add(&name, code, "This part could not be read as text."),
+                Err(code) => errors.add(
+                    &name,
+                    code,
+                    format!("Send `{name}` as UTF-8 text of at most {MAX_TEXT_PART} bytes."),
+                ),
             },
             _ => errors.add(
                 if name.is_empty() { "form" } else { &name },

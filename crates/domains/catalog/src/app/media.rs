@@ -670,7 +670,10 @@ pub struct SweepReport {
 /// deletion of files, or during an upload, leaves behind. Objects younger than `min_age` are
 /// spared: they may belong to an upload still arriving, whose row is not written yet.
 pub async fn sweep_orphans(ctx: &CatalogCtx, min_age: Duration) -> CatalogResult<SweepReport> {
-    let cutoff = Utc::now() - chrono::Duration::from_std(min_age).unwrap_or(chrono::Duration::MAX);
+    let cutoff = chrono::Duration::from_std(min_age)
+        .ok()
+        .and_then(|age| Utc::now().checked_sub_signed(age))
+        .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
     let mut report = SweepReport::default();
     let objects = ctx.files.list("t").await.map_err(storage)?;
     // Store by store, media item by media item.
