@@ -51,6 +51,9 @@ pub enum Command {
     /// Operator tasks.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Product images and documents.
+    #[command(subcommand)]
+    Media(MediaCommand),
     /// Fill a store with Indonesian demo catalogue data: categories, products with variants,
     /// warehouses and stock. For demos and `benches/catalog.sh`.
     SeedDemo(SeedDemoArgs),
@@ -100,6 +103,19 @@ pub struct ServeArgs {
     /// Do not apply migrations on start.
     #[arg(long)]
     pub no_migrate: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Delete stored files no product media row names any more (left by a crash between
+    /// deleting a product or an image and deleting its files, or during an upload).
+    SweepOrphans {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Spare files younger than this many seconds: they may be uploads still arriving.
+        #[arg(long, default_value_t = 3600)]
+        older_than_secs: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,6 +246,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = seed_demo(&app, &request).await?;
             app.db.close().await.ok();
             print_report(&request, &report);
+            Ok(())
+        }
+        Command::Media(MediaCommand::SweepOrphans {
+            common,
+            older_than_secs,
+        }) => {
+            let settings = Settings::load(cli.config.as_ref(), &overrides(&common))
+                .map_err(anyhow::Error::msg)?;
+            init_logging(&settings.log_format);
+            let app = App::build(settings).await?;
+            let report = smartseller_catalog::app::media::sweep_orphans(
+                &app.catalog,
+                std::time::Duration::from_secs(older_than_secs),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("the sweep failed: {e}"))?;
+            app.db.close().await.ok();
+            println!(
+                "examined={} deleted={} unfinished_uploads_deleted={}",
+                report.examined, report.deleted, report.unfinished
+            );
             Ok(())
         }
         Command::Admin(AdminCommand::CreateUser {

@@ -39,6 +39,33 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub oidc: Vec<OidcProviderConfig>,
     pub catalog: CatalogSettings,
+    pub storage: StorageSettings,
+    pub media: MediaSettings,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageSettings {
+    /// Where files go: `file:///srv/files`, `s3://bucket/prefix` (with the `s3` feature; AWS_*
+    /// variables give credentials, region and endpoint) or `memory://`. Defaults to
+    /// `file://<data_dir>/files`.
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MediaSettings {
+    /// The largest product image or document accepted, in bytes (10 MiB by default).
+    pub max_upload_bytes: u64,
+}
+
+impl Default for MediaSettings {
+    fn default() -> Self {
+        Self {
+            max_upload_bytes:
+                smartseller_catalog::app::media::MediaSettings::DEFAULT_MAX_UPLOAD_BYTES,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -154,6 +181,8 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             oidc: Vec::new(),
             catalog: CatalogSettings::default(),
+            storage: StorageSettings::default(),
+            media: MediaSettings::default(),
         }
     }
 }
@@ -259,6 +288,14 @@ impl Settings {
             .unwrap_or_else(|| format!("sqlite://{}/smartseller.db", self.data_dir.display()))
     }
 
+    /// Where files are stored; defaults to a folder in the data dir.
+    pub fn storage_url(&self) -> String {
+        self.storage
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("file://{}", self.data_dir.join("files").display()))
+    }
+
     /// The domains to serve, checked against the ones this build has.
     pub fn active_domains(&self) -> Vec<String> {
         if self.domains.is_empty() {
@@ -297,6 +334,25 @@ impl Settings {
                 "unknown log format `{}`; use json or pretty",
                 self.log_format
             ));
+        }
+        let storage = self.storage_url();
+        if !["file://", "s3://", "memory://"]
+            .iter()
+            .any(|scheme| storage.starts_with(scheme))
+        {
+            return Err(format!(
+                "unsupported storage URL `{}`: use file:///absolute/folder, s3://bucket[/prefix] or memory://",
+                smartseller_platform::db::redact(&storage)
+            ));
+        }
+        if storage.starts_with("s3://") && !cfg!(feature = "s3") {
+            return Err(
+                "storage.url is an s3:// URL but this build has no S3 support: build with `--features s3`"
+                    .into(),
+            );
+        }
+        if self.media.max_upload_bytes == 0 || self.media.max_upload_bytes > 1 << 30 {
+            return Err("media.max_upload_bytes must be between 1 and 1073741824 (1 GiB)".into());
         }
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
             return Err("auth.access_ttl_secs must be between 1 and 86400".into());
@@ -353,6 +409,28 @@ mod tests {
         let mut settings = Settings::default();
         settings.events.backend = "kafka".into();
         assert!(settings.validate().unwrap_err().contains("events backend"));
+    }
+
+    #[test]
+    fn storage_urls_are_checked_at_start() {
+        let settings = Settings {
+            data_dir: PathBuf::from("/srv/shop"),
+            ..Settings::default()
+        };
+        assert_eq!(settings.storage_url(), "file:///srv/shop/files");
+        let mut ftp = settings.clone();
+        ftp.storage.url = Some("ftp://files.example.com/shop".into());
+        assert!(
+            ftp.validate()
+                .unwrap_err()
+                .contains("unsupported storage URL")
+        );
+        let mut memory = settings.clone();
+        memory.storage.url = Some("memory://".into());
+        assert!(memory.validate().is_ok());
+        let mut none = settings;
+        none.media.max_upload_bytes = 0;
+        assert!(none.validate().unwrap_err().contains("max_upload_bytes"));
     }
 
     #[test]

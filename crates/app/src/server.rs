@@ -18,7 +18,6 @@ use smartseller_identity::app::api_keys::ApiKeys;
 use smartseller_identity::app::oidc::OidcProviders;
 use smartseller_identity::{IdentityCtx, IdentityMigrator, IdentitySettings};
 use smartseller_inventory::{InventoryCtx, InventoryMigrator};
-use smartseller_platform::Db;
 use smartseller_platform::consumer::{self, Consumers, EventHandler, RetryPolicy};
 use smartseller_platform::jobs::{JobHandlers, WorkerSettings};
 use smartseller_platform::limits::{MemoryRateLimiter, RateLimiter};
@@ -28,6 +27,7 @@ use smartseller_platform::nats::NatsBus;
 use smartseller_platform::redis_store::RedisStore;
 use smartseller_platform::relay::{Relay, Transport};
 use smartseller_platform::revocation::{MemoryRevocationList, RevocationList};
+use smartseller_platform::{Db, FileStore};
 use smartseller_web::auth::{Authenticator, TokenKeys, authenticate};
 use smartseller_web::idempotency::{IdempotencyConfig, idempotency};
 use smartseller_web::jobs::UploadLimit;
@@ -140,6 +140,7 @@ pub struct App {
     pub router: Router,
     pub openapi: utoipa::openapi::OpenApi,
     pub identity: IdentityCtx,
+    pub catalog: CatalogCtx,
     consumers: Consumers,
     transport: Transport,
     wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>>,
@@ -201,11 +202,16 @@ impl App {
             oidc: Arc::new(OidcProviders::new(settings.oidc.clone()).map_err(anyhow::Error::msg)?),
         };
 
+        let files = FileStore::open(&settings.storage_url())?;
+        tracing::info!(storage = files.describe(), "files stored");
         let catalog = CatalogCtx {
             list_cache: smartseller_catalog::app::list_cache::ListCache::new(
                 settings.catalog.list_cache_bytes,
             ),
-            ..CatalogCtx::new(db.clone())
+            media: smartseller_catalog::app::media::MediaSettings::new(
+                settings.media.max_upload_bytes,
+            ),
+            ..CatalogCtx::new(db.clone(), files)
         };
 
         let consumers = domain_consumers(&settings, &identity, &catalog);
@@ -274,6 +280,7 @@ impl App {
             router,
             openapi,
             identity,
+            catalog,
             consumers,
             transport,
             wakeups,

@@ -9,6 +9,7 @@
 //! - [`idempotency`]: stored responses for `Idempotency-Key`.
 //! - [`mail`]: outgoing email.
 //! - [`jobs`]: durable background jobs (imports, exports) with progress and row errors.
+//! - [`storage`]: files in object storage (a local folder, or an S3-compatible bucket).
 
 pub mod consumer;
 pub mod db;
@@ -23,5 +24,7 @@ pub mod redis_store;
 pub mod relay;
 pub mod revocation;
 pub mod sheet;
+pub mod storage;
 
 pub use db::{Backend, Db, WriteTx};
+pub use storage::FileStore;

@@ -60,7 +60,14 @@ pub async fn idempotency(
     let Some(principal) = request.extensions().get::<Principal>().cloned() else {
         return next.run(request).await;
     };
-    if !unsafe_method {
+    // File uploads stream to storage and may be far larger than anything worth buffering and
+    // storing for a replay; they are not replayed (uploading the same file again is harmless).
+    let multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/"));
+    if !unsafe_method || multipart {
         return next.run(request).await;
     }
     let Some(key) = key_header

@@ -17,6 +17,7 @@ impl MigratorTrait for CatalogMigrator {
             Box::new(CreateCatalogTables),
             Box::new(CreatePricingTables),
             Box::new(CreateAttributeAndStockTables),
+            Box::new(CreateMediaTables),
         ]
     }
 }
@@ -612,5 +613,91 @@ impl MigrationTrait for CreateAttributeAndStockTables {
                 .await?;
         }
         Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum CatalogProductMedia {
+    Table,
+    Id,
+    TenantId,
+    ProductId,
+    Kind,
+    ContentType,
+    ByteSize,
+    Sha256,
+    Filename,
+    Alt,
+    Position,
+    Width,
+    Height,
+    Renditions,
+    CreatedAt,
+    UpdatedAt,
+}
+
+/// A product's images and documents. The files live in object storage; a row names every
+/// object of its item (`renditions`), so whatever no row names is an orphan to sweep.
+struct CreateMediaTables;
+
+impl MigrationName for CreateMediaTables {
+    fn name(&self) -> &str {
+        "m0004_create_media_tables"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateMediaTables {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        use CatalogProductMedia as M;
+        m.create_table(
+            Table::create()
+                .table(M::Table)
+                .if_not_exists()
+                .col(uuid(M::Id).primary_key())
+                .col(uuid(M::TenantId))
+                .col(uuid(M::ProductId))
+                .col(string(M::Kind))
+                .col(string(M::ContentType))
+                .col(big_integer(M::ByteSize))
+                .col(string(M::Sha256))
+                .col(string(M::Filename))
+                .col(text(M::Alt))
+                .col(integer(M::Position))
+                .col(integer_null(M::Width))
+                .col(integer_null(M::Height))
+                .col(json_binary(M::Renditions))
+                .col(timestamp_with_time_zone(M::CreatedAt))
+                .col(timestamp_with_time_zone(M::UpdatedAt))
+                .foreign_key(
+                    ForeignKey::create()
+                        .name("catalog_product_media_product")
+                        .from(M::Table, M::ProductId)
+                        .to(CatalogProducts::Table, CatalogProducts::Id)
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "catalog_product_media_by_product",
+            M::Table,
+            vec![
+                M::TenantId.into_iden(),
+                M::ProductId.into_iden(),
+                M::Position.into_iden(),
+            ],
+        ))
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_table(
+            Table::drop()
+                .table(CatalogProductMedia::Table)
+                .if_exists()
+                .to_owned(),
+        )
+        .await
     }
 }

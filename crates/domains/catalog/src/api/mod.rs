@@ -3,10 +3,13 @@
 pub mod attributes;
 pub mod categories;
 pub mod imports;
+pub mod media;
 pub mod pricing;
 pub mod products;
 pub mod variants;
 
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use smartseller_web::problem::ApiError;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -76,6 +79,15 @@ pub fn routes() -> OpenApiRouter<CatalogCtx> {
         .routes(routes!(imports::import_products))
         .routes(routes!(imports::import_prices))
         .routes(routes!(imports::export_products))
+        .merge(
+            // An upload streams past the app-wide body limit; its own limit
+            // (`media.max_upload_bytes`) is enforced as it arrives, with a problem answer.
+            OpenApiRouter::new()
+                .routes(routes!(media::list_media, media::upload_media))
+                .layer(DefaultBodyLimit::disable()),
+        )
+        .routes(routes!(media::update_media, media::delete_media))
+        .routes(routes!(media::serve_media))
 }
 
 impl From<CatalogError> for ApiError {
@@ -161,6 +173,33 @@ impl From<CatalogError> for ApiError {
             .with("choices", choices)
             .with("products", products),
             Render(error) => ApiError::internal(error),
+            NotArchived => ApiError::conflict(
+                "catalog.not_archived",
+                "Only an archived product can be deleted for good; archive it first.",
+            ),
+            TooLarge { limit } => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "media.too_large",
+                "File too large",
+            )
+            .detail(format!(
+                "The file is larger than {} bytes ({:.1} MiB), the most this store accepts.",
+                limit,
+                limit as f64 / 1_048_576.0
+            ))
+            .with("max_bytes", limit),
+            UnsupportedType => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "media.unsupported_type",
+                "Unsupported file type",
+            )
+            .detail("Upload a JPEG, PNG, WebP or GIF image, or a PDF document. The type is read from the file's content, not its name.")
+            .with("accepted", ["image/jpeg", "image/png", "image/webp", "image/gif", "application/pdf"]),
+            UnreadableUpload => ApiError::bad_request(
+                "media.unreadable_upload",
+                "The upload was cut short or is not well-formed multipart/form-data.",
+            ),
+            Storage(cause) => ApiError::internal(cause),
             Db(error) => ApiError::internal(error),
         }
     }

@@ -14,6 +14,7 @@ use smartseller_web::{ApiResult, Json, Path, Query};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::api::media::MediaView;
 use crate::app::CatalogCtx;
 use crate::app::attributes::{self, AttributeInput, ProductAttribute};
 use crate::app::products::{
@@ -112,6 +113,10 @@ pub struct ProductView {
     pub status: String,
     pub options: Vec<OptionBody>,
     pub variants: Vec<VariantView>,
+    /// Images and documents in gallery order. Only on a single product's view
+    /// (`GET /api/v1/products/{id}`); lists leave it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<Vec<MediaView>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -134,6 +139,7 @@ impl From<ProductWithVariants> for ProductView {
             status: p.product.status,
             options,
             variants: p.variants.into_iter().map(VariantView::from).collect(),
+            media: None,
             created_at: p.product.created_at,
             updated_at: p.product.updated_at,
         }
@@ -240,7 +246,10 @@ impl From<ProductDetail> for ProductDetailView {
                 variants,
             },
             attributes: d.attributes.into_iter().map(Into::into).collect(),
-            product: d.product.into(),
+            product: ProductView {
+                media: Some(d.media.into_iter().map(MediaView::from).collect()),
+                ..d.product.into()
+            },
         }
     }
 }
@@ -727,7 +736,7 @@ pub async fn create_product(
         .into_response())
 }
 
-/// A product with its variants, attribute values and stock summary.
+/// A product with its variants, media, attribute values and stock summary.
 #[utoipa::path(get, path = "/api/v1/products/{id}", tag = "catalog", security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path)), responses((status = 200, body = ProductDetailView), (status = 404, body = smartseller_web::Problem)))]
 pub async fn get_product(
@@ -757,15 +766,31 @@ pub async fn update_product(
     ))
 }
 
-/// Archives a product and its variants (kept for order history, SKUs stay reserved);
-/// announces `product.archived`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ProductDeleteQuery {
+    /// `true` deletes an archived product for good, with its variants, prices, images and
+    /// documents; a product that is not archived is a 409.
+    pub permanent: Option<bool>,
+}
+
+/// Archives a product and its variants (kept for order history, SKUs stay reserved, images
+/// kept); announces `product.archived`. With `?permanent=true`, deletes an archived product for
+/// good, its files included.
 #[utoipa::path(delete, path = "/api/v1/products/{id}", tag = "catalog", security(("bearer" = []), ("api_key" = [])),
-    params(("id" = Uuid, Path)), responses((status = 204), (status = 404, body = smartseller_web::Problem)))]
+    params(("id" = Uuid, Path), ProductDeleteQuery),
+    responses((status = 204), (status = 404, body = smartseller_web::Problem), (status = 409, body = smartseller_web::Problem)))]
 pub async fn archive_product(
     State(ctx): State<CatalogCtx>,
     actor: Actor<perm::ProductsWrite>,
     Path(id): Path<Uuid>,
+    Query(query): Query<ProductDeleteQuery>,
 ) -> ApiResult<StatusCode> {
-    products::archive(&ctx, &actor, id.into()).await?;
+    if query.permanent == Some(true) {
+        products::delete_for_good(&ctx, &actor, id.into()).await?;
+    } else {
+        products::archive(&ctx, &actor, id.into()).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

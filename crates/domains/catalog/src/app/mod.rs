@@ -5,6 +5,7 @@ pub mod attributes;
 pub mod categories;
 pub mod import;
 pub mod list_cache;
+pub mod media;
 pub mod pricing;
 pub mod products;
 pub mod stock;
@@ -13,7 +14,7 @@ pub mod variants;
 use sea_orm::{DbErr, SqlErr};
 use smartseller_kernel::TenantId;
 use smartseller_kernel::validation::FieldErrors;
-use smartseller_platform::{Db, WriteTx};
+use smartseller_platform::{Db, FileStore, WriteTx};
 
 use crate::store::versions::{self, Counter};
 use list_cache::ListCache;
@@ -24,16 +25,21 @@ use crate::domain::Status;
 #[derive(Clone)]
 pub struct CatalogCtx {
     pub db: Db,
+    /// Product images and documents.
+    pub files: FileStore,
+    pub media: media::MediaSettings,
     /// Rendered product list pages; see [`list_cache`].
     pub list_cache: ListCache,
 }
 
 impl CatalogCtx {
-    /// A catalogue on `db` with the default list cache.
-    pub fn new(db: Db) -> Self {
+    /// A catalogue on `db` keeping files in `files`, with default upload limits and list cache.
+    pub fn new(db: Db, files: FileStore) -> Self {
         Self {
             db,
             list_cache: ListCache::new(list_cache::DEFAULT_BYTES),
+            files,
+            media: media::MediaSettings::default(),
         }
     }
 
@@ -85,6 +91,17 @@ pub enum CatalogError {
     ChoiceInUse { choices: Vec<String>, products: u64 },
     #[error("cannot render: {0}")]
     Render(String),
+    #[error("the product must be archived before it is deleted for good")]
+    NotArchived,
+    #[error("the file is larger than {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the file is not a JPEG, PNG, WebP, GIF or PDF")]
+    UnsupportedType,
+    #[error("the upload was cut short or malformed")]
+    UnreadableUpload,
+    /// Object storage failed; the cause is logged, never shown.
+    #[error("file storage failed: {0}")]
+    Storage(String),
     #[error(transparent)]
     Db(DbErr),
 }

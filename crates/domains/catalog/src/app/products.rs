@@ -14,13 +14,14 @@ use bytes::Bytes;
 use super::attributes::{self, AttributeInput, ProductAttribute};
 use super::list_cache::PageKey;
 use super::stock::{self, ProductStock};
-use super::{CatalogCtx, CatalogError, CatalogResult, is_unique_violation};
+use super::{CatalogCtx, CatalogError, CatalogResult, is_unique_violation, media};
 use crate::domain::listing::{Keyset, ProductFilter, ProductSort, SortValue};
 use crate::domain::options::variant_title;
 use crate::domain::product::{VariantPlan, VariantSpec, plan_variants};
 use crate::domain::{
     CategoryId, Description, ProductId, ProductName, ProductOptions, Status, VariantId,
 };
+use crate::store::product_media as media_store;
 use crate::store::products as store;
 use crate::store::variants as variant_store;
 use crate::store::versions;
@@ -33,10 +34,11 @@ pub struct ProductWithVariants {
     pub variants: Vec<variant::Model>,
 }
 
-/// A product page: the product, its variants, its attribute values and its stock.
-#[derive(Debug, Clone)]
+/// A product page: the product, its variants, its images and documents, its attribute values
+/// and its stock.
 pub struct ProductDetail {
     pub product: ProductWithVariants,
+    pub media: Vec<media::MediaItem>,
     pub attributes: Vec<ProductAttribute>,
     pub stock: ProductStock,
 }
@@ -178,10 +180,13 @@ async fn detail_of(
     tenant: TenantId,
     product: ProductWithVariants,
 ) -> CatalogResult<ProductDetail> {
-    let attributes = attributes::of_product(conn, tenant, product.product.id).await?;
-    let stock = stock::of_product(conn, tenant, product.product.id).await?;
+    let id = product.product.id;
+    let media = media::items(media_store::of_product(conn, tenant, id).await?);
+    let attributes = attributes::of_product(conn, tenant, id).await?;
+    let stock = stock::of_product(conn, tenant, id).await?;
     Ok(ProductDetail {
         product,
+        media,
         attributes,
         stock,
     })
@@ -412,6 +417,28 @@ pub async fn archive(ctx: &CatalogCtx, actor: &Principal, id: ProductId) -> Cata
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes an archived product for good: its variants, their pricing, its media rows, and then
+/// its files. Only an archived product can go, so the rest of SmartSeller has already heard
+/// `product.archived` and stopped selling it; nothing new is announced.
+pub async fn delete_for_good(
+    ctx: &CatalogCtx,
+    actor: &Principal,
+    id: ProductId,
+) -> CatalogResult<()> {
+    let tenant = actor.tenant;
+    let tx = ctx.begin_write(tenant).await?;
+    let current = with_variants(&*tx, tenant, id.as_uuid()).await?;
+    if Status::from_stored(&current.product.status) != Status::Archived {
+        return Err(CatalogError::NotArchived);
+    }
+    let media = media::items(media_store::of_product(&*tx, tenant, id.as_uuid()).await?);
+    let variants: Vec<Uuid> = current.variants.iter().map(|v| v.id).collect();
+    store::delete_for_good(&*tx, tenant, id.as_uuid(), &variants).await?;
+    tx.commit().await?;
+    media::delete_files_of(ctx, &media).await;
     Ok(())
 }
 

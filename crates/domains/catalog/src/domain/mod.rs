@@ -5,6 +5,7 @@
 pub mod attributes;
 pub mod import;
 pub mod listing;
+pub mod media;
 pub mod options;
 pub mod pricing;
 pub mod product;

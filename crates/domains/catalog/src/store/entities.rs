@@ -175,3 +175,26 @@ entity!(version, "catalog_versions", {
     /// Moves with every stock change the catalogue mirrors.
     pub stock: i64,
 });
+entity!(media, "catalog_product_media", {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub product_id: Uuid,
+    /// `image` or `document`.
+    pub kind: String,
+    /// Of the original, as its first bytes say.
+    pub content_type: String,
+    pub byte_size: i64,
+    /// Hex SHA-256 of the original; its first 16 digits are the version in URLs and keys.
+    pub sha256: String,
+    pub filename: String,
+    pub alt: String,
+    pub position: i32,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    /// `[{"name": "original", "key": "t/.../original", "content_type": "image/png",
+    /// "width": 800, "height": 600, "byte_size": 1234}, {"name": "160", ...}]`
+    pub renditions: Json,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+});

@@ -7,6 +7,7 @@ pub mod attributes;
 pub mod bulk;
 pub mod categories;
 pub mod pricing;
+pub mod product_media;
 pub mod products;
 pub mod stock;
 pub mod variants;

@@ -9,7 +9,7 @@ use sea_orm::{
 use smartseller_kernel::TenantId;
 use uuid::Uuid;
 
-use super::{category, product, variant, variant_stock};
+use super::{category, price_list_entry, product, variant, variant_pricing, variant_stock};
 use crate::domain::listing::{Keyset, ProductFilter, ProductSort, SortValue};
 use crate::domain::stock::StockState;
 
@@ -203,6 +203,54 @@ pub async fn touch(
     product::Entity::update_many()
         .col_expr(product::Column::UpdatedAt, Expr::value(at))
         .filter(product::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(product::Column::Id.eq(product))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
+
+/// Deletes a product for good with everything of it the catalogue holds: variants, their pricing
+/// and price-list entries, and its media rows. The caller removes the media files after commit.
+pub async fn delete_for_good(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    product: Uuid,
+    variants: &[Uuid],
+) -> Result<(), DbErr> {
+    let tenant = tenant.as_uuid();
+    if !variants.is_empty() {
+        // Price-list entries name variants without a foreign key (a list outlives its
+        // variants' archiving), so nothing cascades to them.
+        price_list_entry::Entity::delete_many()
+            .filter(price_list_entry::Column::TenantId.eq(tenant))
+            .filter(price_list_entry::Column::VariantId.is_in(variants.iter().copied()))
+            .exec(conn)
+            .await?;
+        variant_pricing::Entity::delete_many()
+            .filter(variant_pricing::Column::TenantId.eq(tenant))
+            .filter(variant_pricing::Column::VariantId.is_in(variants.iter().copied()))
+            .exec(conn)
+            .await?;
+    }
+    variant::Entity::delete_many()
+        .filter(variant::Column::TenantId.eq(tenant))
+        .filter(variant::Column::ProductId.eq(product))
+        .exec(conn)
+        .await?;
+    super::media::Entity::delete_many()
+        .filter(super::media::Column::TenantId.eq(tenant))
+        .filter(super::media::Column::ProductId.eq(product))
+        .exec(conn)
+        .await?;
+    // The stock copy has no foreign key (it may hear of a level first); attribute values
+    // cascade with the product.
+    variant_stock::Entity::delete_many()
+        .filter(variant_stock::Column::TenantId.eq(tenant))
+        .filter(variant_stock::Column::ProductId.eq(product))
+        .exec(conn)
+        .await?;
+    product::Entity::delete_many()
+        .filter(product::Column::TenantId.eq(tenant))
         .filter(product::Column::Id.eq(product))
         .exec(conn)
         .await

@@ -41,7 +41,7 @@ async fn harness(engine: Engine) -> Option<Harness> {
         .await
         .expect("catalog migrations");
     Some(Harness {
-        ctx: CatalogCtx::new(db),
+        ctx: CatalogCtx::new(db, smartseller_platform::FileStore::memory()),
         database,
     })
 }
