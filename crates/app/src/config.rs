@@ -39,6 +39,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub oidc: Vec<OidcProviderConfig>,
     pub catalog: CatalogSettings,
+    pub search: SearchSettings,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -52,6 +53,22 @@ impl Default for CatalogSettings {
     fn default() -> Self {
         Self {
             list_cache_bytes: smartseller_catalog::app::list_cache::DEFAULT_BYTES,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchSettings {
+    /// At start-up, rebuild the product search index (`<data_dir>/search`) in the background
+    /// when it is empty but the database has products (a new node, a deleted index).
+    pub rebuild_when_empty: bool,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self {
+            rebuild_when_empty: true,
         }
     }
 }
@@ -154,6 +171,7 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             oidc: Vec::new(),
             catalog: CatalogSettings::default(),
+            search: SearchSettings::default(),
         }
     }
 }

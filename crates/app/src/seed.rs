@@ -97,7 +97,7 @@ async fn fill(
     owner: &Principal,
     report: &mut DemoReport,
 ) -> anyhow::Result<()> {
-    let catalog = CatalogCtx::new(app.db.clone());
+    let catalog = app.catalog.clone();
     let inventory = InventoryCtx::new(app.db.clone());
     let mut rng = StdRng::seed_from_u64(request.seed);
 

@@ -241,6 +241,23 @@ impl ProductIndex {
         doc
     }
 
+    /// What the index says of a product's stock; `None` when it does not hold the product.
+    pub fn in_stock(&self, tenant: TenantId, product: Uuid) -> SearchResult<Option<bool>> {
+        let searcher = self.reader.searcher();
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(self.fields.key, &Self::key(tenant, product)),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let found = searcher.search(&query, &TopDocs::with_limit(1).order_by_score())?;
+        let Some((_, address)) = found.first() else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(*address)?;
+        Ok(doc
+            .get_first(self.fields.in_stock)
+            .and_then(|v| v.as_bool()))
+    }
+
     /// One store's products matching `request`, with facet counts over all of them.
     pub fn search(&self, tenant: TenantId, request: &SearchRequest) -> SearchResult<SearchResults> {
         let searcher = self.reader.searcher();

@@ -20,4 +20,5 @@ mod oidc;
 mod pricing;
 mod purchasing;
 mod redis_shared;
+mod search;
 mod team;

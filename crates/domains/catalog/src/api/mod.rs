@@ -5,6 +5,7 @@ pub mod categories;
 pub mod imports;
 pub mod pricing;
 pub mod products;
+pub mod search;
 pub mod variants;
 
 use smartseller_web::problem::ApiError;
@@ -44,6 +45,8 @@ pub fn routes() -> OpenApiRouter<CatalogCtx> {
             attributes::set_category_attributes
         ))
         .routes(routes!(products::list_products, products::create_product))
+        // Before `/products/{id}` in the listing; axum prefers the static segment anyway.
+        .routes(routes!(search::search_products))
         .routes(routes!(
             products::get_product,
             products::update_product,
@@ -162,6 +165,7 @@ impl From<CatalogError> for ApiError {
             .with("products", products),
             Render(error) => ApiError::internal(error),
             Db(error) => ApiError::internal(error),
+            Search(error) => ApiError::internal(error),
         }
     }
 }

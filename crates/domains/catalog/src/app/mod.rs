@@ -7,13 +7,17 @@ pub mod import;
 pub mod list_cache;
 pub mod pricing;
 pub mod products;
+pub mod search;
 pub mod stock;
 pub mod variants;
+
+use std::sync::Arc;
 
 use sea_orm::{DbErr, SqlErr};
 use smartseller_kernel::TenantId;
 use smartseller_kernel::validation::FieldErrors;
 use smartseller_platform::{Db, WriteTx};
+use smartseller_search::{ProductIndex, SearchError};
 
 use crate::store::versions::{self, Counter};
 use list_cache::ListCache;
@@ -26,14 +30,18 @@ pub struct CatalogCtx {
     pub db: Db,
     /// Rendered product list pages; see [`list_cache`].
     pub list_cache: ListCache,
+    /// The product search index and the lock that orders writes to it; see [`search`].
+    pub search: search::SearchIndex,
 }
 
 impl CatalogCtx {
-    /// A catalogue on `db` with the default list cache.
-    pub fn new(db: Db) -> Self {
+    /// A catalogue on `db` with the default list cache, keeping `index` in step with its
+    /// products.
+    pub fn new(db: Db, index: Arc<ProductIndex>) -> Self {
         Self {
             db,
             list_cache: ListCache::new(list_cache::DEFAULT_BYTES),
+            search: search::SearchIndex::new(index),
         }
     }
 
@@ -87,6 +95,8 @@ pub enum CatalogError {
     Render(String),
     #[error(transparent)]
     Db(DbErr),
+    #[error(transparent)]
+    Search(#[from] SearchError),
 }
 
 impl From<DbErr> for CatalogError {

@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod categories;
 pub mod pricing;
 pub mod products;
+pub mod search;
 pub mod stock;
 pub mod variants;
 pub mod versions;

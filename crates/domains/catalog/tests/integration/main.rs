@@ -41,7 +41,12 @@ async fn harness(engine: Engine) -> Option<Harness> {
         .await
         .expect("catalog migrations");
     Some(Harness {
-        ctx: CatalogCtx::new(db),
+        ctx: CatalogCtx::new(
+            db,
+            std::sync::Arc::new(
+                smartseller_search::ProductIndex::in_memory().expect("search index"),
+            ),
+        ),
         database,
     })
 }
