@@ -331,6 +331,20 @@ async fn attributes_and_stock_reach_facets_and_filters(engine: Engine) {
         vec!["Kemeja Pesta"]
     );
 
+    // Renaming the attribute reaches the documents of the products that have a value.
+    let renamed = app
+        .put(
+            &format!("/api/v1/attributes/{bahan}"),
+            &owner,
+            json!({ "name": "Kain", "kind": "choice", "choices": ["Katun", "Rayon"] }),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.body);
+    app.eventually("the new attribute name is searchable", || async {
+        total(&search(&app, &owner, "attr=Kain:Katun").await) == 1
+    })
+    .await;
+
     // Stock arrives for the cotton shirt: it becomes "in stock" for search too.
     let gudang = crate::inventory::warehouse(&app, &owner, "JKT").await;
     let variant: uuid::Uuid = variants[0].parse().expect("uuid");

@@ -137,6 +137,19 @@ pub async fn reindex_category(
     Ok(())
 }
 
+/// Products with a value for `attribute`, reindexed after the attribute was renamed.
+pub async fn reindex_attribute(
+    ctx: &CatalogCtx,
+    tenant: TenantId,
+    attribute: Uuid,
+) -> CatalogResult<()> {
+    let ids = store::product_ids_with_attribute(ctx.db.conn(), tenant, attribute).await?;
+    for page in ids.chunks(REBUILD_PAGE as usize) {
+        reindex(ctx, tenant, page).await?;
+    }
+    Ok(())
+}
+
 /// What a rebuild did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Rebuilt {

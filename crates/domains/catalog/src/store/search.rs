@@ -161,3 +161,19 @@ pub async fn sellable(
         .await?;
     Ok(ids.into_iter().collect())
 }
+
+/// Products with a value for `attribute`.
+pub async fn product_ids_with_attribute(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    attribute: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    product_attribute::Entity::find()
+        .select_only()
+        .column(product_attribute::Column::ProductId)
+        .filter(product_attribute::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(product_attribute::Column::AttributeId.eq(attribute))
+        .into_tuple()
+        .all(conn)
+        .await
+}
