@@ -5,10 +5,14 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use smartseller_catalog::CatalogCtx;
+use smartseller_catalog::app::search;
 use smartseller_identity::app::RequestMeta;
 use smartseller_identity::app::accounts::{self, Registration};
 use smartseller_identity::domain::{EmailAddress, FullName, Password, StoreName};
+use smartseller_kernel::TenantId;
 use smartseller_platform::Db;
+use smartseller_search::{ProductIndex, SearchError};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Overrides, Settings};
@@ -54,6 +58,9 @@ pub enum Command {
     /// Product images and documents.
     #[command(subcommand)]
     Media(MediaCommand),
+    /// The product search index.
+    #[command(subcommand)]
+    Search(SearchCommand),
     /// Fill a store with Indonesian demo catalogue data: categories, products with variants,
     /// warehouses and stock. For demos and `benches/catalog.sh`.
     SeedDemo(SeedDemoArgs),
@@ -115,6 +122,20 @@ pub enum MediaCommand {
         /// Spare files younger than this many seconds: they may be uploads still arriving.
         #[arg(long, default_value_t = 3600)]
         older_than_secs: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Rebuild the product search index in `<data-dir>/search` from the database: every store,
+    /// or one. Stop the server on this data dir first (it holds the index); a server also
+    /// rebuilds an empty index by itself at start.
+    Rebuild {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Only this store.
+        #[arg(long)]
+        tenant: Option<uuid::Uuid>,
     },
 }
 
@@ -266,6 +287,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "examined={} deleted={} unfinished_uploads_deleted={}",
                 report.examined, report.deleted, report.unfinished
+            );
+            Ok(())
+        }
+        Command::Search(SearchCommand::Rebuild { common, tenant }) => {
+            let settings = Settings::load(cli.config.as_ref(), &overrides(&common))
+                .map_err(anyhow::Error::msg)?;
+            init_logging(&settings.log_format);
+            let dir = settings.data_dir.join("search");
+            let index = match ProductIndex::open(&dir) {
+                Ok(index) => index,
+                Err(SearchError::Locked) => anyhow::bail!(
+                    "the search index in {} is in use by a running SmartSeller; stop it first (a server rebuilds an empty index at start)",
+                    dir.display()
+                ),
+                Err(error) => {
+                    return Err(anyhow::Error::new(error)
+                        .context(format!("cannot open the search index in {}", dir.display())));
+                }
+            };
+            let db = Db::connect(&settings.database_url()).await?;
+            let files = smartseller_platform::FileStore::open(&settings.storage_url())?;
+            let catalog = CatalogCtx::new(db.clone(), files, std::sync::Arc::new(index));
+            let done = search::rebuild(&catalog, tenant.map(TenantId::from))
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot rebuild the search index: {e}"))?;
+            db.close().await.ok();
+            println!(
+                "rebuilt the search index in {}: {} products of {} stores",
+                dir.display(),
+                done.products,
+                done.stores
             );
             Ok(())
         }

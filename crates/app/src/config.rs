@@ -41,6 +41,7 @@ pub struct Settings {
     pub catalog: CatalogSettings,
     pub storage: StorageSettings,
     pub media: MediaSettings,
+    pub search: SearchSettings,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -79,6 +80,22 @@ impl Default for CatalogSettings {
     fn default() -> Self {
         Self {
             list_cache_bytes: smartseller_catalog::app::list_cache::DEFAULT_BYTES,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchSettings {
+    /// At start-up, rebuild the product search index (`<data_dir>/search`) in the background
+    /// when it is empty but the database has products (a new node, a deleted index).
+    pub rebuild_when_empty: bool,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        Self {
+            rebuild_when_empty: true,
         }
     }
 }
@@ -183,6 +200,7 @@ impl Default for Settings {
             catalog: CatalogSettings::default(),
             storage: StorageSettings::default(),
             media: MediaSettings::default(),
+            search: SearchSettings::default(),
         }
     }
 }

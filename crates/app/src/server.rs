@@ -28,6 +28,7 @@ use smartseller_platform::redis_store::RedisStore;
 use smartseller_platform::relay::{Relay, Transport};
 use smartseller_platform::revocation::{MemoryRevocationList, RevocationList};
 use smartseller_platform::{Db, FileStore};
+use smartseller_search::{ProductIndex, SearchError};
 use smartseller_web::auth::{Authenticator, TokenKeys, authenticate};
 use smartseller_web::idempotency::{IdempotencyConfig, idempotency};
 use smartseller_web::jobs::UploadLimit;
@@ -133,6 +134,25 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document
 }
 
+/// The product search index of this node, in `<data_dir>/search`. When another process of
+/// the installation already holds it (a server, while `relay` or `admin` runs beside it), this
+/// process gets a private in-memory index instead: such tools do not search.
+pub fn open_search_index(settings: &Settings) -> anyhow::Result<Arc<ProductIndex>> {
+    let dir = settings.data_dir.join("search");
+    match ProductIndex::open(&dir) {
+        Ok(index) => Ok(Arc::new(index)),
+        Err(SearchError::Locked) => {
+            tracing::warn!(
+                dir = %dir.display(),
+                "the search index is in use by another process; this one keeps a private in-memory index"
+            );
+            Ok(Arc::new(ProductIndex::in_memory()?))
+        }
+        Err(error) => Err(anyhow::Error::new(error)
+            .context(format!("cannot open the search index in {}", dir.display()))),
+    }
+}
+
 /// A built application: the router, its database, and what runs beside it.
 pub struct App {
     pub settings: Settings,
@@ -211,7 +231,7 @@ impl App {
             media: smartseller_catalog::app::media::MediaSettings::new(
                 settings.media.max_upload_bytes,
             ),
-            ..CatalogCtx::new(db.clone(), files)
+            ..CatalogCtx::new(db.clone(), files, open_search_index(&settings)?)
         };
 
         let consumers = domain_consumers(&settings, &identity, &catalog);
@@ -339,6 +359,36 @@ impl App {
                     shutdown.child_token(),
                 ));
             }
+        }
+        // A node whose index is empty while the database has products (new node, deleted
+        // index directory) rebuilds it in the background; searches fill up as it goes.
+        if self.settings.search.rebuild_when_empty
+            && self
+                .settings
+                .active_domains()
+                .iter()
+                .any(|d| d == "catalog")
+        {
+            let catalog = self.catalog.clone();
+            let token = shutdown.child_token();
+            tasks.spawn(async move {
+                let rebuild = smartseller_catalog::app::search::rebuild_if_empty(&catalog);
+                tokio::select! {
+                    _ = token.cancelled() => {}
+                    outcome = rebuild => match outcome {
+                        Ok(Some(done)) => tracing::info!(
+                            stores = done.stores,
+                            products = done.products,
+                            "rebuilt the empty search index from the database"
+                        ),
+                        Ok(None) => {}
+                        Err(error) => tracing::error!(
+                            %error,
+                            "rebuilding the empty search index failed; run `smartseller search rebuild`"
+                        ),
+                    },
+                }
+            });
         }
         if !self.settings.events.consumers {
             return;

@@ -21,4 +21,5 @@ mod oidc;
 mod pricing;
 mod purchasing;
 mod redis_shared;
+mod search;
 mod team;

@@ -920,7 +920,11 @@ async fn the_orphan_sweep_deletes_old_files_no_row_names_and_nothing_else(engine
         .expect("put");
     assert_eq!(stored_files(&app).len(), 4 + 4 + 1 + 1);
 
-    let ctx = CatalogCtx::new(app.db.clone(), files.clone());
+    let ctx = CatalogCtx::new(
+        app.db.clone(),
+        files.clone(),
+        std::sync::Arc::new(smartseller_search::ProductIndex::in_memory().expect("index")),
+    );
     // Young files may be uploads still arriving: spared.
     let spared = sweep_orphans(&ctx, Duration::from_secs(3600))
         .await

@@ -4,9 +4,9 @@
 //! variant costs on a channel, for a customer group, at a quantity and a moment, and why.
 //!
 //! What the app wires in: [`router`] with a [`CatalogCtx`], [`CatalogMigrator`] and
-//! [`consumers`]. Other domains
-//! learn about products from `product.events` and price lines through [`CatalogPricing`] (see
-//! `smartseller_contracts::catalog`).
+//! [`consumers`]. Other domains learn about products from `product.events` and price lines
+//! through [`CatalogPricing`] (see `smartseller_contracts::catalog`). Product search
+//! (`/products/search`) reads a tantivy index the `catalog.search` consumer keeps up to date.
 
 pub mod api;
 pub mod app;
@@ -23,7 +23,10 @@ pub use migrations::CatalogMigrator;
 
 /// The catalogue's reactions to events.
 pub fn consumers(
-    _ctx: &CatalogCtx,
+    ctx: &CatalogCtx,
 ) -> Vec<std::sync::Arc<dyn smartseller_platform::consumer::EventHandler>> {
-    vec![std::sync::Arc::new(consumers::StockCopy)]
+    vec![
+        std::sync::Arc::new(consumers::StockCopy(ctx.clone())),
+        std::sync::Arc::new(consumers::SearchIndexer(ctx.clone())),
+    ]
 }

@@ -6,6 +6,7 @@ pub mod imports;
 pub mod media;
 pub mod pricing;
 pub mod products;
+pub mod search;
 pub mod variants;
 
 use axum::extract::DefaultBodyLimit;
@@ -47,6 +48,8 @@ pub fn routes() -> OpenApiRouter<CatalogCtx> {
             attributes::set_category_attributes
         ))
         .routes(routes!(products::list_products, products::create_product))
+        // Before `/products/{id}` in the listing; axum prefers the static segment anyway.
+        .routes(routes!(search::search_products))
         .routes(routes!(
             products::get_product,
             products::update_product,
@@ -201,6 +204,7 @@ impl From<CatalogError> for ApiError {
             ),
             Storage(cause) => ApiError::internal(cause),
             Db(error) => ApiError::internal(error),
+            Search(error) => ApiError::internal(error),
         }
     }
 }

@@ -130,6 +130,14 @@ pub async fn update(
         .await
         .map_err(|e| name_race(e, spec.name.as_str()))?;
     tx.commit().await?;
+    // No product event follows, yet the name (or a respelt choice) shows in the search
+    // documents of every product with a value: reindex them, in the background.
+    let ctx = ctx.clone();
+    tokio::spawn(async move {
+        if let Err(error) = super::search::reindex_attribute(&ctx, tenant, id).await {
+            tracing::warn!(%error, "reindexing an attribute's products failed; `smartseller search rebuild` repairs it");
+        }
+    });
     Ok(current)
 }
 

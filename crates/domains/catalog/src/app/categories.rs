@@ -153,6 +153,17 @@ pub async fn update(
         .await?
         .ok_or(CatalogError::NotFound("category"))?;
     tx.commit().await?;
+    if moved || updated.name != current.name {
+        // No product event follows a category change, yet the category path of every product
+        // beneath it changed: reindex them, in the background so a big subtree does not hold
+        // up the answer.
+        let (ctx, path) = (ctx.clone(), updated.path.clone());
+        tokio::spawn(async move {
+            if let Err(error) = super::search::reindex_category(&ctx, tenant, &path).await {
+                tracing::warn!(%error, "reindexing a category's products failed; `smartseller search rebuild` repairs it");
+            }
+        });
+    }
     Ok(updated)
 }
 

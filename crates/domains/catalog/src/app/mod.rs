@@ -8,13 +8,17 @@ pub mod list_cache;
 pub mod media;
 pub mod pricing;
 pub mod products;
+pub mod search;
 pub mod stock;
 pub mod variants;
+
+use std::sync::Arc;
 
 use sea_orm::{DbErr, SqlErr};
 use smartseller_kernel::TenantId;
 use smartseller_kernel::validation::FieldErrors;
 use smartseller_platform::{Db, FileStore, WriteTx};
+use smartseller_search::{ProductIndex, SearchError};
 
 use crate::store::versions::{self, Counter};
 use list_cache::ListCache;
@@ -30,16 +34,20 @@ pub struct CatalogCtx {
     pub media: media::MediaSettings,
     /// Rendered product list pages; see [`list_cache`].
     pub list_cache: ListCache,
+    /// The product search index and the lock that orders writes to it; see [`search`].
+    pub search: search::SearchIndex,
 }
 
 impl CatalogCtx {
-    /// A catalogue on `db` keeping files in `files`, with default upload limits and list cache.
-    pub fn new(db: Db, files: FileStore) -> Self {
+    /// A catalogue on `db` keeping files in `files` and `index` in step with its products, with
+    /// default upload limits and list cache.
+    pub fn new(db: Db, files: FileStore, index: Arc<ProductIndex>) -> Self {
         Self {
             db,
             list_cache: ListCache::new(list_cache::DEFAULT_BYTES),
             files,
             media: media::MediaSettings::default(),
+            search: search::SearchIndex::new(index),
         }
     }
 
@@ -104,6 +112,8 @@ pub enum CatalogError {
     Storage(String),
     #[error(transparent)]
     Db(DbErr),
+    #[error(transparent)]
+    Search(#[from] SearchError),
 }
 
 impl From<DbErr> for CatalogError {

@@ -38,14 +38,15 @@ pub(crate) async fn of_product(
     Ok(ProductStock { totals, variants })
 }
 
-/// Mirrors one inventory event. Levels of variants this catalogue does not hold are skipped:
+/// Mirrors one inventory event; answers the products whose stock it touched. Levels of
+/// variants this catalogue does not hold are skipped:
 /// there is no product page to show them on.
 pub async fn record_inventory_event(
     conn: &impl ConnectionTrait,
     tenant: TenantId,
     occurred_at: DateTime<Utc>,
     event: &InventoryEvent,
-) -> CatalogResult<()> {
+) -> CatalogResult<Vec<Uuid>> {
     let levels: Vec<LevelSnapshot> = match event {
         InventoryEvent::Adjusted { after, .. } => vec![*after],
         InventoryEvent::Reserved { levels, .. }
@@ -56,7 +57,8 @@ pub async fn record_inventory_event(
             if store::set_reorder_point(conn, tenant, key, level.reorder_point, occurred_at).await?
                 > 0
             {
-                return Ok(());
+                // A reorder point changes no one's "in stock".
+                return Ok(Vec::new());
             }
             // No copy of this level yet: the snapshot has every bucket, so start one.
             vec![*level]
@@ -64,7 +66,7 @@ pub async fn record_inventory_event(
         InventoryEvent::LowStock { .. } => Vec::new(),
     };
     if levels.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let ids: Vec<Uuid> = levels.iter().map(|l| l.variant_id).collect();
     let products: HashMap<Uuid, Uuid> = variant::Entity::find()
@@ -76,11 +78,15 @@ pub async fn record_inventory_event(
         .map(|v| (v.id, v.product_id))
         .collect();
     let mut recorded = false;
+    let mut touched: Vec<Uuid> = Vec::new();
     for level in levels {
         let Some(&product_id) = products.get(&level.variant_id) else {
             tracing::debug!(variant = %level.variant_id, "stock of a variant the catalogue lacks");
             continue;
         };
+        if !touched.contains(&product_id) {
+            touched.push(product_id);
+        }
         recorded |= store::record(
             conn,
             variant_stock::Model {
@@ -101,5 +107,5 @@ pub async fn record_inventory_event(
     if recorded {
         versions::bump(conn, tenant, Counter::Stock).await?;
     }
-    Ok(())
+    Ok(touched)
 }

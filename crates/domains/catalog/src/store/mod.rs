@@ -9,6 +9,7 @@ pub mod categories;
 pub mod pricing;
 pub mod product_media;
 pub mod products;
+pub mod search;
 pub mod stock;
 pub mod variants;
 pub mod versions;

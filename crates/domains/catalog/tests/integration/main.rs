@@ -41,7 +41,13 @@ async fn harness(engine: Engine) -> Option<Harness> {
         .await
         .expect("catalog migrations");
     Some(Harness {
-        ctx: CatalogCtx::new(db, smartseller_platform::FileStore::memory()),
+        ctx: CatalogCtx::new(
+            db,
+            smartseller_platform::FileStore::memory(),
+            std::sync::Arc::new(
+                smartseller_search::ProductIndex::in_memory().expect("search index"),
+            ),
+        ),
         database,
     })
 }
