@@ -16,6 +16,7 @@ mod idempotency;
 mod imports;
 mod inventory;
 mod isolation;
+mod journey;
 mod media;
 mod oidc;
 mod pricing;
