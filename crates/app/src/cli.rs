@@ -400,9 +400,10 @@ fn print_report(request: &DemoRequest, report: &DemoReport) {
         report.adjustments, report.units
     );
     println!(
-        "seconds: catalogue={:.1} stock={:.1} total={:.1}",
+        "seconds: catalogue={:.1} stock={:.1} consumers={:.1} total={:.1}",
         report.catalogue_time.as_secs_f64(),
         report.stock_time.as_secs_f64(),
+        report.consumers_time.as_secs_f64(),
         report.total_time.as_secs_f64()
     );
 }

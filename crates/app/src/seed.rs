@@ -66,6 +66,8 @@ pub struct DemoReport {
     pub units: i64,
     pub catalogue_time: Duration,
     pub stock_time: Duration,
+    /// Waiting for consumers (stock copy, search index) to catch up after the last write.
+    pub consumers_time: Duration,
     pub total_time: Duration,
 }
 
@@ -84,6 +86,26 @@ pub async fn seed_demo(app: &App, request: &DemoRequest) -> anyhow::Result<DemoR
     app.spawn_background(&mut background, &shutdown);
     let result = fill(app, request, &owner, &mut report).await;
     app.relay().drain().await.ok();
+    // Leave nothing for the server to catch up on: the catalogue's stock copy and search index
+    // are fed by consumers, and a server that starts with a backlog is busy, not idle.
+    if result.is_ok() && app.settings.events.consumers {
+        let waiting = Instant::now();
+        loop {
+            let pending = smartseller_platform::consumer::pending_count(app.db.conn()).await?;
+            if pending == 0 {
+                break;
+            }
+            if waiting.elapsed() > Duration::from_secs(600) {
+                eprintln!(
+                    "  {pending} event deliveries still pending after 10 minutes; leaving them"
+                );
+                break;
+            }
+            app.relay().drain().await.ok();
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        report.consumers_time = waiting.elapsed();
+    }
     shutdown.cancel();
     while background.join_next().await.is_some() {}
     result?;

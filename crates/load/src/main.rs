@@ -77,8 +77,10 @@ struct Target {
     email: String,
     #[arg(long, default_value = "Rahasia-Nusantara-2026")]
     password: String,
-    /// Weighted requests: `list`, `detail` or a literal path, each with `:weight`, e.g.
-    /// `list:1,detail:3,/api/v1/products?q=kopi:1`.
+    /// Weighted requests: `list` (the first page), `pages` (any of the first pages of several
+    /// sorts and filters, cursors included), `detail`, `search` (typed queries with typos and
+    /// half words) or a literal path, each with `:weight`, e.g.
+    /// `list:1,detail:3,/api/v1/products?status=active:1`.
     #[arg(long, default_value = "list:1,detail:1")]
     mix: String,
     /// How many product ids to fetch first for `detail`.
@@ -93,9 +95,56 @@ struct Target {
 #[derive(Debug, Clone, PartialEq)]
 enum Request {
     List,
+    Pages,
     Detail,
+    Search,
     Path(String),
 }
+
+/// What shoppers and sellers type into the search box of a store seeded by `seed-demo`: whole
+/// words, words with a typo, words cut short as they are typed, and affixed forms.
+const SEARCHES: &[&str] = &[
+    "kemeja batik",
+    "kemja batik",
+    "batik tulis",
+    "kopi arabika",
+    "kopi robsuta",
+    "kop",
+    "gamis syari",
+    "gamis",
+    "hijab",
+    "pashmna",
+    "kaos oversize",
+    "kaos",
+    "sambal",
+    "serum wajah",
+    "sunscren",
+    "rice cooker",
+    "wajan anti lengket",
+    "gorden",
+    "taplak meja",
+    "speaker bluetooth",
+    "headset gamng",
+    "sarung tenun",
+    "minyak kemiri",
+    "baju koko",
+    "pakaian",
+    "berbahan katun",
+    "tws",
+    "panci",
+    "shampo",
+    "moistur",
+];
+
+/// Filters and sorts a seller clicks through on the product list.
+const LIST_VIEWS: &[&str] = &[
+    "limit=50",
+    "limit=50&sort=name",
+    "limit=50&sort=-updated_at",
+    "limit=50&status=active",
+    "limit=50&stock_state=in_stock",
+    "limit=50&min_price=5000000&max_price=20000000",
+];
 
 fn parse_mix(text: &str) -> anyhow::Result<Vec<(Request, u32)>> {
     let mut mix = Vec::new();
@@ -111,9 +160,11 @@ fn parse_mix(text: &str) -> anyhow::Result<Vec<(Request, u32)>> {
         };
         let request = match name {
             "list" => Request::List,
+            "pages" => Request::Pages,
             "detail" => Request::Detail,
+            "search" => Request::Search,
             path if path.starts_with('/') => Request::Path(path.to_owned()),
-            other => bail!("unknown request `{other}`: use list, detail or a /path"),
+            other => bail!("unknown request `{other}`: use list, pages, detail, search or a /path"),
         };
         if weight > 0 {
             mix.push((request, weight));
@@ -162,6 +213,8 @@ struct Session {
     token: String,
     mix: Vec<(Request, u32)>,
     product_ids: Vec<String>,
+    /// For `pages`: paths of list pages, first and later ones.
+    list_pages: Vec<String>,
     seed: u64,
 }
 
@@ -203,8 +256,12 @@ impl Session {
             token,
             mix,
             product_ids: Vec::new(),
+            list_pages: Vec::new(),
             seed: target.seed,
         };
+        if session.mix.iter().any(|(r, _)| *r == Request::Pages) {
+            session.list_pages = session.fetch_pages(10).await?;
+        }
         if session.mix.iter().any(|(r, _)| *r == Request::Detail) {
             session.product_ids = session.fetch_ids(target.ids).await?;
             if session.product_ids.is_empty() {
@@ -245,6 +302,31 @@ impl Session {
         Ok(ids)
     }
 
+    /// The first `depth` pages of every view in [`LIST_VIEWS`], as paths with their cursors.
+    async fn fetch_pages(&self, depth: usize) -> anyhow::Result<Vec<String>> {
+        let mut pages = Vec::new();
+        for view in LIST_VIEWS {
+            let mut path = format!("/api/v1/products?{view}");
+            for _ in 0..depth {
+                let page: Value = self
+                    .client
+                    .get(format!("{}{path}", self.base))
+                    .bearer_auth(&self.token)
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .json()
+                    .await?;
+                pages.push(path);
+                match page["next_cursor"].as_str() {
+                    Some(next) => path = format!("/api/v1/products?{view}&cursor={next}"),
+                    None => break,
+                }
+            }
+        }
+        Ok(pages)
+    }
+
     fn pick(&self, rng: &mut StdRng) -> String {
         let total: u32 = self.mix.iter().map(|(_, w)| w).sum();
         let mut roll = rng.random_range(0..total);
@@ -258,6 +340,18 @@ impl Session {
         }
         match chosen {
             Request::List => format!("{}/api/v1/products?limit=50", self.base),
+            Request::Pages => {
+                let path = &self.list_pages[rng.random_range(0..self.list_pages.len())];
+                format!("{}{path}", self.base)
+            }
+            Request::Search => {
+                let q = SEARCHES[rng.random_range(0..SEARCHES.len())];
+                format!(
+                    "{}/api/v1/products/search?limit=20&q={}",
+                    self.base,
+                    q.replace(' ', "+")
+                )
+            }
             Request::Detail => {
                 let id = &self.product_ids[rng.random_range(0..self.product_ids.len())];
                 format!("{}/api/v1/products/{id}", self.base)
@@ -404,6 +498,10 @@ mod tests {
                 (Request::Detail, 3),
                 (Request::Path("/api/v1/products?q=kopi".into()), 2),
             ]
+        );
+        assert_eq!(
+            parse_mix("pages:2,search").unwrap(),
+            vec![(Request::Pages, 2), (Request::Search, 1)]
         );
         assert!(parse_mix("everything:1").is_err());
         assert!(parse_mix("list:0").is_err());

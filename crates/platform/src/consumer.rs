@@ -284,6 +284,16 @@ async fn due(
 }
 
 /// Dead letters of every consumer, newest first, for operators.
+/// How many deliveries are still waiting for their consumer (retries included); zero once every
+/// event relayed so far has been handled or parked as dead.
+pub async fn pending_count(conn: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Entity::find()
+        .filter(Column::Status.eq(PENDING))
+        .count(conn)
+        .await
+}
+
 pub async fn dead_letters(conn: &impl ConnectionTrait) -> Result<Vec<entity::Model>, DbErr> {
     Entity::find()
         .filter(Column::Status.eq(DEAD))
