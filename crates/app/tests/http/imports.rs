@@ -19,6 +19,7 @@ engine_tests!(
     stock_import_books_stock_counts_through_the_ledger,
     ten_thousand_rows_import_in_one_job,
     jobs_are_private_to_their_store_and_need_their_permission,
+    an_active_product_is_not_imported_without_its_categorys_required_attributes,
 );
 
 const HEADER: &str = "product_key,name,description,category,status,option1_name,option1_value,sku,barcode,price,weight_grams";
@@ -551,4 +552,109 @@ async fn jobs_are_private_to_their_store_and_need_their_permission(engine: Engin
     app.get("/api/v1/jobs?status=exploded", &owner)
         .await
         .assert_problem(422, "validation_failed");
+}
+
+/// The import carries no attribute values, so it holds the API's rule: an active product in a
+/// category that requires attributes is refused (as a draft it goes in), and an existing product
+/// may only be made active by the import once it has them.
+async fn an_active_product_is_not_imported_without_its_categorys_required_attributes(
+    engine: Engine,
+) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let owner = app.register("Toko Wajib", &email("wajib")).await;
+    let kain = category(&app, &owner, "Kain", None).await;
+    let bahan = app
+        .post(
+            "/api/v1/attributes",
+            &owner,
+            json!({ "name": "Bahan", "kind": "choice", "choices": ["Katun", "Sutra"] }),
+        )
+        .await;
+    assert_eq!(bahan.status, StatusCode::CREATED, "{}", bahan.body);
+    let bahan = bahan.body["id"].as_str().expect("id").to_owned();
+    let set = app
+        .put(
+            &format!("/api/v1/categories/{kain}/attributes"),
+            &owner,
+            json!({ "attributes": [{ "attribute_id": bahan, "required": true }] }),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+
+    let csv = format!(
+        "{HEADER}\n\
+         aktif,Kain Tenun,,Kain,active,,,KAIN-1,,90000,300\n\
+         draf,Kain Songket,,Kain,draft,,,KAIN-2,,250000,300\n\
+         bebas,Sarung Polos,,,active,,,SRG-1,,60000,300\n"
+    );
+    let job = run_job(&app, &owner, "/api/v1/products/import", &csv).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!(
+        errors(&job),
+        [(
+            2,
+            "status".to_owned(),
+            "missing_required_attributes".to_owned()
+        )]
+    );
+    assert!(
+        job["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Bahan"),
+        "{job}"
+    );
+    let mut names: Vec<String> = products(&app, &owner)
+        .await
+        .iter()
+        .map(|p| p["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Kain Songket", "Sarung Polos"]);
+
+    // The draft gets its value through the API; then the import may make it active.
+    let draft = products(&app, &owner)
+        .await
+        .into_iter()
+        .find(|p| p["name"] == "Kain Songket")
+        .expect("draft");
+    let path = format!("/api/v1/products/{}", draft["id"].as_str().expect("id"));
+    let refused = run_job(
+        &app,
+        &owner,
+        "/api/v1/products/import",
+        &format!("{HEADER}\ndraf,Kain Songket,,Kain,active,,,KAIN-2,,250000,300\n"),
+    )
+    .await;
+    assert_eq!(
+        errors(&refused),
+        [(
+            2,
+            "status".to_owned(),
+            "missing_required_attributes".to_owned()
+        )]
+    );
+    assert_eq!(app.get(&path, &owner).await.body["status"], "draft");
+    let valued = app
+        .put(
+            &path,
+            &owner,
+            json!({ "name": "Kain Songket", "category_id": kain, "status": "draft",
+                    "attributes": [{ "attribute_id": bahan, "value": "Sutra" }] }),
+        )
+        .await;
+    assert_eq!(valued.status, StatusCode::OK, "{}", valued.body);
+    let accepted = run_job(
+        &app,
+        &owner,
+        "/api/v1/products/import",
+        &format!("{HEADER}\ndraf,Kain Songket,,Kain,active,,,KAIN-2,,250000,300\n"),
+    )
+    .await;
+    assert_eq!(errors(&accepted), Vec::<(u64, String, String)>::new());
+    let page = app.get(&path, &owner).await;
+    assert_eq!(page.body["status"], "active");
+    assert_eq!(page.body["attributes"][0]["value"], "Sutra");
 }

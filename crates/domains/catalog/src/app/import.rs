@@ -301,6 +301,7 @@ async fn import_batch(
     };
     let now = clock::now();
     let mut plans = Vec::new();
+    let mut required_by_category: HashMap<Uuid, Vec<(Uuid, String)>> = HashMap::new();
     for group in batch {
         let planned = if group.rows.iter().any(|(i, _)| own_errors.contains_key(i)) {
             Err(Vec::new())
@@ -314,6 +315,37 @@ async fn import_batch(
                 categories,
                 now,
             )
+        };
+        let planned = match planned {
+            Ok(plan) => {
+                let missing = match &tx {
+                    Some(tx) => {
+                        missing_attributes(&**tx, tenant, &plan, &mut required_by_category).await?
+                    }
+                    None => {
+                        missing_attributes(db.conn(), tenant, &plan, &mut required_by_category)
+                            .await?
+                    }
+                };
+                match missing {
+                    None => Ok(plan),
+                    Some(names) => {
+                        let index = group.rows.first().map(|(i, _)| *i).unwrap_or_default();
+                        Err(vec![(
+                            index,
+                            problem(
+                                "status",
+                                "missing_required_attributes",
+                                format!(
+                                    "An active product in this category needs: {}. Import it as a draft and fill them in, or set them first.",
+                                    names.join(", ")
+                                ),
+                            ),
+                        )])
+                    }
+                }
+            }
+            Err(found) => Err(found),
         };
         match planned {
             Ok(plan) => {
@@ -449,6 +481,56 @@ fn reject_group(
 type RowProblems = Vec<(usize, RowError)>;
 
 /// Decides what one product of the file becomes, or every problem that stops it.
+/// The required attributes an active product would lack after `plan`, the same rule the API
+/// holds (`app::attributes`): the import carries no attribute values, so a new active product in
+/// a category that requires some is refused, and an existing one must already have them.
+async fn missing_attributes(
+    conn: &impl sea_orm::ConnectionTrait,
+    tenant: TenantId,
+    plan: &ProductPlan,
+    required_by_category: &mut HashMap<Uuid, Vec<(Uuid, String)>>,
+) -> Result<Option<Vec<String>>, JobError> {
+    let (product, existing) = match plan {
+        ProductPlan::Create { product, .. } => (product, false),
+        ProductPlan::Update { product, .. } => (product, true),
+    };
+    let (Some(category), true) = (
+        product.category_id,
+        product.status == crate::domain::Status::Active.as_str(),
+    ) else {
+        return Ok(None);
+    };
+    if let std::collections::hash_map::Entry::Vacant(slot) = required_by_category.entry(category) {
+        let required = super::attributes::for_category(conn, tenant, Some(category))
+            .await
+            .map_err(|e| JobError::Other(anyhow::anyhow!("cannot read category attributes: {e}")))?
+            .into_iter()
+            .filter(|a| a.required)
+            .map(|a| (a.attribute.id, a.attribute.name))
+            .collect();
+        slot.insert(required);
+    }
+    let required = &required_by_category[&category];
+    if required.is_empty() {
+        return Ok(None);
+    }
+    let has: std::collections::HashSet<Uuid> = if existing {
+        crate::store::attributes::values_of(conn, tenant, product.id)
+            .await?
+            .into_iter()
+            .map(|v| v.attribute_id)
+            .collect()
+    } else {
+        Default::default()
+    };
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|(id, _)| !has.contains(id))
+        .map(|(_, name)| name.clone())
+        .collect();
+    Ok((!missing.is_empty()).then_some(missing))
+}
+
 fn plan_group(
     tenant: TenantId,
     group: &Group,
