@@ -749,7 +749,8 @@ pub async fn get_product(
     ))
 }
 
-/// Changes a product's name, description, category and status; announces `product.updated`.
+/// Changes a product's name, description, category, status and (when given) attribute values;
+/// announces `product.updated`.
 #[utoipa::path(put, path = "/api/v1/products/{id}", tag = "catalog", security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path)), request_body = ProductUpdateRequest,
     responses((status = 200, body = ProductDetailView), (status = 404, body = smartseller_web::Problem), (status = 409, body = smartseller_web::Problem), (status = 422, body = smartseller_web::Problem)))]

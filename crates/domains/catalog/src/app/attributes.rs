@@ -359,6 +359,9 @@ pub(crate) async fn write_values(
         applicable.iter().map(|a| (a.attribute.id, a)).collect();
     let mut errors = FieldErrors::new();
     let mut rows: Vec<product_attribute::Model> = Vec::new();
+    // With `inputs` absent, only values that stopped applying are removed; the rest stay as
+    // they are instead of being rewritten on every product save.
+    let mut stale: Vec<Uuid> = Vec::new();
     match inputs {
         Some(inputs) => {
             let mut seen = HashSet::new();
@@ -400,11 +403,12 @@ pub(crate) async fn write_values(
             }
         }
         None => {
-            rows = store::values_of(conn, tenant, product)
+            let (kept, dropped): (Vec<_>, Vec<_>) = store::values_of(conn, tenant, product)
                 .await?
                 .into_iter()
-                .filter(|v| by_id.contains_key(&v.attribute_id))
-                .collect();
+                .partition(|v| by_id.contains_key(&v.attribute_id));
+            rows = kept;
+            stale = dropped.into_iter().map(|v| v.attribute_id).collect();
         }
     }
     if status == Status::Active {
@@ -430,6 +434,10 @@ pub(crate) async fn write_values(
         }
     }
     errors.finish()?;
-    store::set_values(conn, tenant, product, rows).await?;
+    if inputs.is_some() {
+        store::set_values(conn, tenant, product, rows).await?;
+    } else {
+        store::remove_values(conn, tenant, product, &stale).await?;
+    }
     Ok(())
 }

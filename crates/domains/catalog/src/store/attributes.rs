@@ -204,3 +204,22 @@ pub async fn set_values(
     }
     Ok(())
 }
+
+/// Removes a product's values for these attributes.
+pub async fn remove_values(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    product: Uuid,
+    attributes: &[Uuid],
+) -> Result<(), DbErr> {
+    if attributes.is_empty() {
+        return Ok(());
+    }
+    product_attribute::Entity::delete_many()
+        .filter(product_attribute::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(product_attribute::Column::ProductId.eq(product))
+        .filter(product_attribute::Column::AttributeId.is_in(attributes.iter().copied()))
+        .exec(conn)
+        .await
+        .map(|_| ())
+}
