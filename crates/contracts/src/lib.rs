@@ -4,3 +4,6 @@
 pub mod catalog;
 pub mod identity;
 pub mod inventory;
+pub mod orders;
+pub mod payments;
+pub mod shipping;

@@ -40,6 +40,8 @@ permissions! {
     OrdersWrite => "orders:write", "Create, change, ship and cancel orders";
     PaymentsRead => "payments:read", "See payments";
     PaymentsRefund => "payments:refund", "Refund payments";
+    PaymentsManage => "payments:manage", "Confirm transfers, capture and void payments, configure gateways";
+    ShippingManage => "shipping:manage", "Quote rates, book shipments and print labels";
     CustomersRead => "customers:read", "See customers";
     CustomersWrite => "customers:write", "Create and change customers";
     ChannelsManage => "channels:manage", "Connect and configure marketplace channels";

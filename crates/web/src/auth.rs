@@ -287,6 +287,8 @@ pub mod perm {
         OrdersWrite,
         PaymentsRead,
         PaymentsRefund,
+        PaymentsManage,
+        ShippingManage,
         CustomersRead,
         CustomersWrite,
         ChannelsManage,

@@ -38,6 +38,7 @@ pub const BUILT_IN: &[BuiltInRole] = &[
                 OrdersRead,
                 OrdersWrite,
                 PaymentsRead,
+                ShippingManage,
                 CustomersRead,
                 CustomersWrite,
                 MarketingManage,
@@ -52,9 +53,15 @@ pub const BUILT_IN: &[BuiltInRole] = &[
         description: "Picks, packs and counts stock.",
         permissions: || {
             use Permission::*;
-            [ProductsRead, InventoryRead, InventoryAdjust, OrdersRead]
-                .into_iter()
-                .collect()
+            [
+                ProductsRead,
+                InventoryRead,
+                InventoryAdjust,
+                OrdersRead,
+                ShippingManage,
+            ]
+            .into_iter()
+            .collect()
         },
     },
     BuiltInRole {

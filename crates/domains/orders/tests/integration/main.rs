@@ -1,0 +1,1 @@
+//! The orders domain against real databases and local fakes of the services it speaks to.

@@ -1,0 +1,1 @@
+//! The payments domain against real databases and local fakes of the services it speaks to.
