@@ -50,11 +50,20 @@ pub enum OrderEvent {
         total: Money,
         lines: Vec<OrderLineSnapshot>,
     },
+    /// Paid in full: inventory turns the order's hold into a sale.
     Paid {
         order_id: Uuid,
         number: String,
         payment_id: Option<Uuid>,
+        reservation_id: Option<Uuid>,
         total: Money,
+    },
+    /// A cash-on-delivery order goes to the warehouse unpaid: inventory turns its hold into a
+    /// sale, payments collects at the door.
+    CodConfirmed {
+        order_id: Uuid,
+        number: String,
+        reservation_id: Option<Uuid>,
     },
     Shipped {
         order_id: Uuid,
@@ -70,9 +79,11 @@ pub enum OrderEvent {
         order_id: Uuid,
         number: String,
     },
+    /// Inventory gives back the order's hold, if it still has one.
     Cancelled {
         order_id: Uuid,
         number: String,
+        reservation_id: Option<Uuid>,
         reason: String,
     },
     /// Units of a return arrived at the warehouse and were inspected.
@@ -98,6 +109,7 @@ impl DomainEvent for OrderEvent {
         match self {
             OrderEvent::Created { .. } => "order.created",
             OrderEvent::Paid { .. } => "order.paid",
+            OrderEvent::CodConfirmed { .. } => "order.cod_confirmed",
             OrderEvent::Shipped { .. } => "order.shipped",
             OrderEvent::Delivered { .. } => "order.delivered",
             OrderEvent::Completed { .. } => "order.completed",
@@ -111,6 +123,7 @@ impl DomainEvent for OrderEvent {
         match self {
             OrderEvent::Created { order_id, .. }
             | OrderEvent::Paid { order_id, .. }
+            | OrderEvent::CodConfirmed { order_id, .. }
             | OrderEvent::Shipped { order_id, .. }
             | OrderEvent::Delivered { order_id, .. }
             | OrderEvent::Completed { order_id, .. }

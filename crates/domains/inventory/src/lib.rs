@@ -23,5 +23,8 @@ pub use migrations::InventoryMigrator;
 pub fn consumers(
     _ctx: &InventoryCtx,
 ) -> Vec<std::sync::Arc<dyn smartseller_platform::consumer::EventHandler>> {
-    vec![std::sync::Arc::new(consumers::KnownVariants)]
+    vec![
+        std::sync::Arc::new(consumers::KnownVariants),
+        std::sync::Arc::new(consumers::OrderStock),
+    ]
 }

@@ -294,16 +294,27 @@ pub async fn get(ctx: &InventoryCtx, tenant: TenantId, id: Uuid) -> InventoryRes
 
 /// Turns a hold into a sale: the units leave both the shelf and the hold.
 pub async fn commit(ctx: &InventoryCtx, caller: &Caller, id: Uuid) -> InventoryResult<Reservation> {
-    let tenant = caller.tenant;
     let mut tx = ctx.db.begin_write().await?;
+    let committed = commit_in(&mut tx, caller, id).await?;
+    tx.commit().await?;
+    Ok(committed)
+}
+
+/// [`commit`] inside the caller's transaction (an event handler's).
+pub(crate) async fn commit_in(
+    tx: &mut WriteTx,
+    caller: &Caller,
+    id: Uuid,
+) -> InventoryResult<Reservation> {
+    let tenant = caller.tenant;
     let now = clock::now();
-    if !reservations::leave_held(&*tx, tenant, id, "committed", Some(now)).await? {
-        return Err(why_not_held(&tx, tenant, id).await);
+    if !reservations::leave_held(&**tx, tenant, id, "committed", Some(now)).await? {
+        return Err(why_not_held(tx, tenant, id).await);
     }
-    let record = reservations::find(&*tx, tenant, id)
+    let record = reservations::find(&**tx, tenant, id)
         .await?
         .ok_or(InventoryError::NotFound("reservation"))?;
-    let lines = reservations::lines(&*tx, tenant, id).await?;
+    let lines = reservations::lines(&**tx, tenant, id).await?;
     let as_tuples: Vec<_> = lines
         .iter()
         .map(|l| (l.variant_id, l.warehouse_id, l.quantity))
@@ -311,11 +322,11 @@ pub async fn commit(ctx: &InventoryCtx, caller: &Caller, id: Uuid) -> InventoryR
     let mut after = Vec::new();
     for ((variant, warehouse), quantity) in merge_lines(&as_tuples) {
         let movement = Movement::commit(quantity);
-        let level = levels::move_guarded(&*tx, tenant, variant, warehouse, movement, false)
+        let level = levels::move_guarded(&**tx, tenant, variant, warehouse, movement, false)
             .await?
             .ok_or_else(|| insufficient(StockRuleError::NotHeld { held: 0 }, variant, warehouse))?;
         let before = level.buckets().before(movement);
-        record_move(&tx, caller, &record, &level, before, Reason::Sale).await?;
+        record_move(tx, caller, &record, &level, before, Reason::Sale).await?;
         after.push(snapshot(&level));
     }
     tx.publish(
@@ -327,7 +338,6 @@ pub async fn commit(ctx: &InventoryCtx, caller: &Caller, id: Uuid) -> InventoryR
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(Reservation { record, lines })
 }
 
@@ -344,7 +354,7 @@ pub async fn release(
 }
 
 /// Moves a held reservation to released (or expired) and its units back to available.
-async fn give_back(
+pub(crate) async fn give_back(
     tx: &mut WriteTx,
     caller: &Caller,
     id: Uuid,
