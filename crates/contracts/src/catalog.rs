@@ -97,6 +97,18 @@ pub struct PriceStep {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceQuote {
     pub variant_id: Uuid,
+    /// What an order line shows: the variant's SKU, and the product's name with the variant's
+    /// options (`Kaos Polos - Merah / L`).
+    #[serde(default)]
+    pub sku: String,
+    #[serde(default)]
+    pub name: String,
+    /// `draft`, `active` or `archived`: only active variants are sold.
+    #[serde(default)]
+    pub status: String,
+    /// Shipping weight of one unit.
+    #[serde(default)]
+    pub weight_grams: i64,
     pub channel: String,
     pub customer_group: Option<String>,
     pub quantity: i64,

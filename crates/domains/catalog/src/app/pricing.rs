@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use smartseller_contracts::catalog::{
     PriceQuote, PriceQuoteRequest, PriceStep, Pricing, PricingError as ContractError,
 };
@@ -550,8 +550,24 @@ pub async fn quote(
             "The line price is too large; quote fewer units.",
         )
     })?;
+    let product_name = crate::store::product::Entity::find_by_id(variant.product_id)
+        .one(conn)
+        .await?
+        .map(|p| p.name)
+        .unwrap_or_default();
+    let options: Vec<String> =
+        serde_json::from_value(variant.option_values.clone()).unwrap_or_default();
+    let name = if options.is_empty() {
+        product_name
+    } else {
+        format!("{product_name} - {}", options.join(" / "))
+    };
     Ok(PriceQuote {
         variant_id: variant.id,
+        sku: variant.sku.clone(),
+        name,
+        status: variant.status.clone(),
+        weight_grams: i64::from(variant.weight_grams),
         channel: line.channel.as_str().to_owned(),
         customer_group: line.customer_group.map(|g| g.as_str().to_owned()),
         quantity: i64::from(line.quantity.get()),
