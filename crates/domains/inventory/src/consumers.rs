@@ -10,9 +10,9 @@ use smartseller_contracts::orders::{self, OrderEvent, ReturnCondition};
 use crate::app::reservations;
 use crate::app::stock::{self, Adjustment};
 use crate::app::variants::record_product_event;
-use crate::store::variants;
 use crate::app::{Caller, InventoryError};
 use crate::domain::{Change, Reason, Reference, ReferenceKind};
+use crate::store::variants;
 
 /// Records each store's variants (id, SKU, status), so inventory can refuse stock for a variant
 /// that does not exist without reading the catalogue. Idempotent: a redelivered or older event
@@ -99,7 +99,8 @@ impl EventHandler for OrderStock {
             OrderEvent::ReturnReceived {
                 order_id, units, ..
             } => {
-                let allow_negative = variants::allows_negative_stock(&**tx, event.tenant_id).await?;
+                let allow_negative =
+                    variants::allows_negative_stock(&**tx, event.tenant_id).await?;
                 for unit in units {
                     let reference = Some(Reference {
                         kind: ReferenceKind::Order,

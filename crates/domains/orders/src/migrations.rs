@@ -192,7 +192,12 @@ impl MigrationName for CreateOrderTables {
     }
 }
 
-fn index(name: &str, table: impl IntoIden, cols: &[&'static str], unique: bool) -> IndexCreateStatement {
+fn index(
+    name: &str,
+    table: impl IntoIden,
+    cols: &[&'static str],
+    unique: bool,
+) -> IndexCreateStatement {
     let mut statement = Index::create();
     statement.name(name).table(table);
     for col in cols {
@@ -328,22 +333,55 @@ impl MigrationTrait for CreateOrderTables {
         )
         .await?;
         for (name, cols, unique) in [
-            ("orders_number_per_tenant", &["tenant_id", "number"][..], true),
+            (
+                "orders_number_per_tenant",
+                &["tenant_id", "number"][..],
+                true,
+            ),
             (
                 "orders_channel_order_per_tenant",
                 &["tenant_id", "channel", "channel_order_id"][..],
                 true,
             ),
-            ("orders_checkout_key_per_tenant", &["tenant_id", "checkout_key"][..], true),
-            ("orders_by_placed", &["tenant_id", "placed_at", "id"][..], false),
-            ("orders_by_status", &["tenant_id", "status", "placed_at"][..], false),
-            ("orders_by_customer", &["tenant_id", "customer_key", "placed_at"][..], false),
-            ("orders_by_address", &["tenant_id", "address_key", "placed_at"][..], false),
+            (
+                "orders_checkout_key_per_tenant",
+                &["tenant_id", "checkout_key"][..],
+                true,
+            ),
+            (
+                "orders_by_placed",
+                &["tenant_id", "placed_at", "id"][..],
+                false,
+            ),
+            (
+                "orders_by_status",
+                &["tenant_id", "status", "placed_at"][..],
+                false,
+            ),
+            (
+                "orders_by_customer",
+                &["tenant_id", "customer_key", "placed_at"][..],
+                false,
+            ),
+            (
+                "orders_by_address",
+                &["tenant_id", "address_key", "placed_at"][..],
+                false,
+            ),
             ("orders_by_payment", &["tenant_id", "payment_id"][..], false),
-            ("orders_by_reservation", &["tenant_id", "reservation_id"][..], false),
-            ("orders_by_shipment", &["tenant_id", "shipment_id"][..], false),
+            (
+                "orders_by_reservation",
+                &["tenant_id", "reservation_id"][..],
+                false,
+            ),
+            (
+                "orders_by_shipment",
+                &["tenant_id", "shipment_id"][..],
+                false,
+            ),
         ] {
-            m.create_index(index(name, Orders::Table, cols, unique)).await?;
+            m.create_index(index(name, Orders::Table, cols, unique))
+                .await?;
         }
         m.create_table(
             Table::create()

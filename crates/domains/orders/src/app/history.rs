@@ -104,7 +104,16 @@ pub async fn transition(
     {
         map.extend(extra);
     }
-    append(tx, caller, current.id, action.as_str(), Some(status), next, detail).await?;
+    append(
+        tx,
+        caller,
+        current.id,
+        action.as_str(),
+        Some(status),
+        next,
+        detail,
+    )
+    .await?;
     let mut saved = current.clone();
     saved.status = next.as_str().to_owned();
     saved.version += 1;

@@ -76,22 +76,46 @@ impl OrderSettings {
     fn check(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         if self.tax_rate_bp > 10_000 {
-            errors.add("tax_rate_bp", "out_of_range", "PPN is between 0 and 10000 basis points.");
+            errors.add(
+                "tax_rate_bp",
+                "out_of_range",
+                "PPN is between 0 and 10000 basis points.",
+            );
         }
         if !(1..=7 * 24 * 60).contains(&self.reservation_minutes) {
-            errors.add("reservation_minutes", "out_of_range", "Between 1 minute and 7 days.");
+            errors.add(
+                "reservation_minutes",
+                "out_of_range",
+                "Between 1 minute and 7 days.",
+            );
         }
         if !(1..=30 * 24 * 60).contains(&self.payment_window_minutes) {
-            errors.add("payment_window_minutes", "out_of_range", "Between 1 minute and 30 days.");
+            errors.add(
+                "payment_window_minutes",
+                "out_of_range",
+                "Between 1 minute and 30 days.",
+            );
         }
         if !(1..=1_000_000).contains(&self.default_item_weight_grams) {
-            errors.add("default_item_weight_grams", "out_of_range", "Between 1 g and 1,000 kg.");
+            errors.add(
+                "default_item_weight_grams",
+                "out_of_range",
+                "Between 1 g and 1,000 kg.",
+            );
         }
         if self.fraud_max_total_minor.is_some_and(|v| v < 1) {
-            errors.add("fraud_max_total_minor", "out_of_range", "At least 1, or leave it out.");
+            errors.add(
+                "fraud_max_total_minor",
+                "out_of_range",
+                "At least 1, or leave it out.",
+            );
         }
         if !(1..=30 * 24 * 60).contains(&self.fraud_window_minutes) {
-            errors.add("fraud_window_minutes", "out_of_range", "Between 1 minute and 30 days.");
+            errors.add(
+                "fraud_window_minutes",
+                "out_of_range",
+                "Between 1 minute and 30 days.",
+            );
         }
         for (field, value) in [
             ("fraud_max_per_customer", self.fraud_max_per_customer),
@@ -106,7 +130,10 @@ impl OrderSettings {
 }
 
 pub async fn load(conn: &impl ConnectionTrait, tenant: TenantId) -> OrdersResult<OrderSettings> {
-    let Some(row) = settings::Entity::find_by_id(tenant.as_uuid()).one(conn).await? else {
+    let Some(row) = settings::Entity::find_by_id(tenant.as_uuid())
+        .one(conn)
+        .await?
+    else {
         return Ok(OrderSettings::default());
     };
     Ok(OrderSettings {

@@ -1,10 +1,10 @@
 //! Queries the orders use cases share. Every one takes the tenant.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Condition,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use smartseller_kernel::TenantId;
 use smartseller_kernel::page::PageRequest;
@@ -41,7 +41,7 @@ pub async fn next_number(
         .returning_col(sequence::Column::LastNumber)
         .to_owned();
     let row = conn
-        .query_one(db_backend(conn).build(&statement))
+        .query_one_raw(db_backend(conn).build(&statement))
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order sequence".to_owned()))?;
     let number: i64 = row.try_get("", "last_number")?;
