@@ -111,7 +111,10 @@ fn locate(body: &mut Map<String, Value>, origin: &ShippingAddress, destination: 
             body.insert("destination_area_id".into(), json!(destination_area));
         }
         _ => {
-            body.insert("origin_postal_code".into(), postal_code(&origin.postal_code));
+            body.insert(
+                "origin_postal_code".into(),
+                postal_code(&origin.postal_code),
+            );
             body.insert(
                 "destination_postal_code".into(),
                 postal_code(&destination.postal_code),
@@ -339,7 +342,10 @@ impl ShippingProvider for BiteshipClient {
         }
         body.insert("destination_address".into(), json!(destination.address));
         // Orders take postal codes and area ids together; send whatever we know.
-        body.insert("origin_postal_code".into(), postal_code(&origin.postal_code));
+        body.insert(
+            "origin_postal_code".into(),
+            postal_code(&origin.postal_code),
+        );
         body.insert(
             "destination_postal_code".into(),
             postal_code(&destination.postal_code),

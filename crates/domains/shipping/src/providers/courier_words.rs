@@ -66,8 +66,14 @@ mod tests {
     fn courier_words_map_onto_statuses() {
         use ShipmentStatus::*;
         let cases = [
-            ("SHIPMENT RECEIVED BY JNE COUNTER OFFICER AT [JAKARTA]", PickedUp),
-            ("DELIVERED TO [BUDI | 25-11-2026 10:00 | BANDUNG]", Delivered),
+            (
+                "SHIPMENT RECEIVED BY JNE COUNTER OFFICER AT [JAKARTA]",
+                PickedUp,
+            ),
+            (
+                "DELIVERED TO [BUDI | 25-11-2026 10:00 | BANDUNG]",
+                Delivered,
+            ),
             ("WITH DELIVERY COURIER [BANDUNG]", OutForDelivery),
             ("Paket diterima oleh YBS", Delivered),
             ("Retur diterima oleh pengirim", Returned),

@@ -158,7 +158,10 @@ struct TraceHistory {
 }
 
 fn etd(from: Option<String>, thru: Option<String>) -> Option<String> {
-    match (from.filter(|f| !f.is_empty()), thru.filter(|t| !t.is_empty())) {
+    match (
+        from.filter(|f| !f.is_empty()),
+        thru.filter(|t| !t.is_empty()),
+    ) {
         (Some(from), Some(thru)) if from != thru => Some(format!("{from}-{thru} days")),
         (Some(days), _) | (None, Some(days)) if days == "1" => Some("1 day".to_owned()),
         (Some(days), _) | (None, Some(days)) => Some(format!("{days} days")),
@@ -388,7 +391,10 @@ mod tests {
             etd(Some("2".into()), Some("3".into())),
             Some("2-3 days".into())
         );
-        assert_eq!(etd(Some("1".into()), Some("1".into())), Some("1 day".into()));
+        assert_eq!(
+            etd(Some("1".into()), Some("1".into())),
+            Some("1 day".into())
+        );
         assert_eq!(etd(None, Some("4".into())), Some("4 days".into()));
         assert_eq!(etd(None, None), None);
     }

@@ -63,8 +63,7 @@ impl JntEndpoints {
         Self {
             create_order: "https://ecommerce.jntexpress.id/jts-idn-ecommerce-api/api/order/create"
                 .to_owned(),
-            cancel_order: "https://api.jet.co.id/jts-idn-ecommerce-api/api/order/cancel"
-                .to_owned(),
+            cancel_order: "https://api.jet.co.id/jts-idn-ecommerce-api/api/order/cancel".to_owned(),
             tariff: "https://partner-track.jet.co.id/jandt_track/inquiry.action".to_owned(),
             tracking:
                 "https://secure-jk.jet.co.id/jandt-order-web/track/trackAction!tracking.action"
@@ -133,7 +132,11 @@ impl JntClient {
         self
     }
 
-    async fn post_signed_order(&self, url: &str, detail: Value) -> Result<OrderAnswer, ProviderError> {
+    async fn post_signed_order(
+        &self,
+        url: &str,
+        detail: Value,
+    ) -> Result<OrderAnswer, ProviderError> {
         let data_param = json!({ "detail": [detail] }).to_string();
         let data_sign = sign(&data_param, &self.account.order_key, self.sign_variant);
         let answer: OrderAnswer = http::send_json(
@@ -430,7 +433,8 @@ mod tests {
     /// The worked example of `integrations/shipping.md` §6.
     #[test]
     fn data_sign_matches_the_worked_example() {
-        let data_param = r#"{"detail":[{"username":"TESTUSER","api_key":"ABC123","orderid":"ORD-1"}]}"#;
+        let data_param =
+            r#"{"detail":[{"username":"TESTUSER","api_key":"ABC123","orderid":"ORD-1"}]}"#;
         assert_eq!(
             sign(data_param, "order_key_example", SignVariant::Hex),
             "MjU4OTliMTY0ZjY0ZTMzMmZiZjI4MGQ3YWViMzk2ZTI="

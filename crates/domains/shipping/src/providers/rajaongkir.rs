@@ -156,11 +156,15 @@ impl ShippingProvider for RajaOngkirClient {
     }
 
     async fn book(&self, _booking: &ProviderBooking) -> Result<ProviderShipment, ProviderError> {
-        Err(ProviderError::Unsupported("rajaongkir only prices and tracks"))
+        Err(ProviderError::Unsupported(
+            "rajaongkir only prices and tracks",
+        ))
     }
 
     async fn cancel(&self, _reference: &str, _reason: &str) -> Result<(), ProviderError> {
-        Err(ProviderError::Unsupported("rajaongkir only prices and tracks"))
+        Err(ProviderError::Unsupported(
+            "rajaongkir only prices and tracks",
+        ))
     }
 
     async fn track(

@@ -112,7 +112,9 @@ pub fn parse_courier_time(text: &str) -> Option<DateTime<Utc>> {
 
 /// `at` as a WIB wall-clock time `YYYY-MM-DD HH:MM:SS` (J&T order dates).
 pub fn wib_wall_clock(at: DateTime<Utc>) -> String {
-    at.with_timezone(&wib()).format("%Y-%m-%d %H:%M:%S").to_string()
+    at.with_timezone(&wib())
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -171,7 +173,10 @@ mod tests {
             .with_timezone(&Utc);
         assert_eq!(parse_courier_time("2026-11-25 10:00:00"), Some(expected));
         assert_eq!(parse_courier_time("25-11-2026 10:00"), Some(expected));
-        assert_eq!(parse_courier_time("2026-11-25T10:00:00+07:00"), Some(expected));
+        assert_eq!(
+            parse_courier_time("2026-11-25T10:00:00+07:00"),
+            Some(expected)
+        );
         assert_eq!(parse_courier_time("yesterday"), None);
         assert_eq!(wib_wall_clock(expected), "2026-11-25 10:00:00");
     }
