@@ -20,6 +20,9 @@ fn client(fake: &FakeBiteship) -> Arc<dyn ShippingProvider> {
     })
 }
 
+/// What the receiving end saw: its content type and body.
+type ReceivedPush = (Option<String>, Vec<u8>);
+
 fn no_headers() -> HeaderMap {
     HeaderMap::new()
 }
@@ -504,7 +507,7 @@ async fn pushes_are_delivered_over_http_exactly_as_built() {
         .await
         .expect("booked");
 
-    let received: Arc<Mutex<Vec<(Option<String>, Vec<u8>)>>> = Arc::default();
+    let received: Arc<Mutex<Vec<ReceivedPush>>> = Arc::default();
     let sink = Arc::clone(&received);
     let app = axum::Router::new().route(
         "/webhooks/biteship/secret-token",
