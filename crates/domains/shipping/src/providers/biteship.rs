@@ -526,6 +526,28 @@ mod tests {
     }
 
     #[test]
+    fn unknown_events_carry_nothing_and_unknown_statuses_keep_their_words() {
+        let unknown_event = br#"{"event":"order.note","order_id":"o1","status":"picked"}"#;
+        assert_eq!(parse_webhook(unknown_event), Ok(None));
+        let update = parse_webhook(
+            br#"{"event":"order.status","order_id":"o1","status":"teleported","updated_at":"2026-11-25T10:00:00+07:00"}"#,
+        )
+        .expect("valid")
+        .expect("an update");
+        assert_eq!(update.status, None);
+        assert_eq!(update.raw_status, "teleported");
+        assert_eq!(
+            update.event_id,
+            "o1:order.status:teleported:2026-11-25T10:00:00+07:00"
+        );
+        assert_eq!(update.awb, None);
+        assert!(matches!(
+            parse_webhook(br#"{"order_id":"o1"}"#),
+            Err(WebhookError::Malformed(_))
+        ));
+    }
+
+    #[test]
     fn path_segments_cannot_escape_the_path() {
         assert_eq!(path_segment("../v1/orders?x=1"), "v1ordersx1");
         assert_eq!(path_segment("WYB-0001_a"), "WYB-0001_a");

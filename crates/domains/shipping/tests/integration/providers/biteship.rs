@@ -353,6 +353,25 @@ async fn server_errors_and_rate_limits_are_retried_up_to_three_attempts() {
 }
 
 #[tokio::test]
+async fn an_unreachable_provider_is_unavailable_after_three_connection_attempts() {
+    // A port that was free a moment ago: nothing listens there now.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let address = listener.local_addr().expect("address");
+    drop(listener);
+    let unreachable = BiteshipClient::new(
+        FakeBiteship::API_KEY.to_owned(),
+        Some(format!("http://{address}")),
+        reqwest::Client::new(),
+    );
+    assert!(matches!(
+        unreachable
+            .quote(&rate_request(store(None), buyer(None), &["jne"]))
+            .await,
+        Err(ProviderError::Unavailable(_))
+    ));
+}
+
+#[tokio::test]
 async fn a_wrong_key_is_unauthorized_and_an_unserved_courier_is_rejected() {
     let fake = FakeBiteship::start().await;
     let wrong = BiteshipClient::new(

@@ -2,6 +2,7 @@
 //! fails. No database is involved.
 
 mod biteship;
+mod fakes;
 mod jne;
 mod jnt;
 mod rajaongkir;
