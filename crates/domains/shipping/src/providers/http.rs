@@ -43,7 +43,7 @@ pub async fn send(request: RequestBuilder) -> Result<bytes::Bytes, ProviderError
         let status = response.status();
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             if retries_left {
-                let wait = retry_after(&response).unwrap_or(backoff);
+                let wait = retry_after(response.headers()).unwrap_or(backoff);
                 tokio::time::sleep(wait).await;
                 continue;
             }
@@ -79,9 +79,9 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ProviderError> {
         .map_err(|error| ProviderError::Unavailable(format!("unreadable answer: {error}")))
 }
 
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    let seconds: u64 = response
-        .headers()
+/// `Retry-After` in seconds, capped; the HTTP-date form is ignored (the backoff applies).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
         .get(RETRY_AFTER)?
         .to_str()
         .ok()?
@@ -118,6 +118,20 @@ pub fn trim_base(base: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_capped_at_two() {
+        use reqwest::header::{HeaderMap, HeaderValue};
+        let with = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(RETRY_AFTER, HeaderValue::from_static(value));
+            retry_after(&headers)
+        };
+        assert_eq!(with("1"), Some(Duration::from_secs(1)));
+        assert_eq!(with("120"), Some(Duration::from_secs(2)));
+        assert_eq!(with("Wed, 25 Nov 2026 07:28:00 GMT"), None);
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
 
     #[test]
     fn error_messages_are_found_in_each_providers_shape() {
