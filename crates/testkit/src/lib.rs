@@ -1,2 +1,3 @@
 pub mod db;
+pub mod fake_shipping;
 pub mod oidc;

@@ -6,6 +6,18 @@
 //! provider's statuses onto [`ShipmentStatus`]. It keeps no state: the shipping domain stores
 //! what it answers.
 
+pub mod biteship;
+mod courier_words;
+mod http;
+pub mod jne;
+pub mod jnt;
+pub mod rajaongkir;
+pub mod shipper_auth;
+pub mod sicepat;
+pub mod units;
+
+use std::sync::Arc;
+
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -195,13 +207,69 @@ pub enum ProviderConfig {
     },
 }
 
-/// The client for a store's provider `config`.
+/// The client for a store's provider `config`. Pos Indonesia has no client of its own: it is the
+/// courier code `pos` through Biteship or RajaOngkir.
 pub fn build(
     config: &ProviderConfig,
     http: reqwest::Client,
-) -> Result<std::sync::Arc<dyn ShippingProvider>, ProviderError> {
-    let _ = (config, http);
-    Err(ProviderError::Unsupported(
-        "provider clients are not built yet",
-    ))
+) -> Result<Arc<dyn ShippingProvider>, ProviderError> {
+    let provider: Arc<dyn ShippingProvider> = match config.clone() {
+        ProviderConfig::Biteship { api_key, base_url } => {
+            Arc::new(biteship::BiteshipClient::new(api_key, base_url, http))
+        }
+        ProviderConfig::Rajaongkir { api_key, base_url } => {
+            Arc::new(rajaongkir::RajaOngkirClient::new(api_key, base_url, http))
+        }
+        ProviderConfig::Jne {
+            username,
+            api_key,
+            branch,
+            customer,
+            origin_code,
+            base_url,
+        } => Arc::new(jne::JneClient::new(
+            jne::JneAccount {
+                username,
+                api_key,
+                branch,
+                customer,
+                origin_code,
+            },
+            base_url,
+            http,
+        )),
+        ProviderConfig::Jnt {
+            username,
+            api_key,
+            order_key,
+            tariff_key,
+            company_id,
+            company_password,
+            origin_code,
+            base_url,
+        } => Arc::new(jnt::JntClient::new(
+            jnt::JntAccount {
+                username,
+                api_key,
+                order_key,
+                tariff_key,
+                company_id,
+                company_password,
+                origin_code,
+            },
+            base_url,
+            http,
+        )),
+        ProviderConfig::Sicepat {
+            api_key,
+            origin_code,
+            base_url,
+        } => Arc::new(sicepat::SicepatClient::new(
+            api_key,
+            origin_code,
+            base_url,
+            http,
+        )),
+    };
+    Ok(provider)
 }
