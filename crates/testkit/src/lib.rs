@@ -1,2 +1,3 @@
 pub mod db;
+pub mod fake_payments;
 pub mod oidc;
