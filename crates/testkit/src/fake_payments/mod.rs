@@ -6,9 +6,14 @@
 //! They speak only HTTP/JSON and know nothing of the payments domain.
 
 pub mod midtrans;
-// paypal stripe xendit
+pub mod paypal;
+pub mod stripe;
+pub mod xendit;
 
 pub use midtrans::FakeMidtrans;
+pub use paypal::FakePaypal;
+pub use stripe::FakeStripe;
+pub use xendit::FakeXendit;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
