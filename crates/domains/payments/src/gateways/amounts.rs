@@ -3,6 +3,7 @@
 //! PayPal `value`), and foreign units at a seller-set rate (PayPal does not take IDR). All of it
 //! in integer arithmetic: a float never touches money.
 
+use smartseller_contracts::payments::PaymentItem;
 use smartseller_kernel::money::{Currency, Money};
 
 /// Why an amount could not be converted.
@@ -154,6 +155,48 @@ pub fn foreign_to_idr(amount: Money, idr_per_unit: i64) -> Result<Money, AmountE
     i64::try_from(minor)
         .map(|minor| Money::new(minor, Currency::Idr))
         .map_err(|_| AmountError::Overflow)
+}
+
+/// An item line in whole rupiah.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RupiahLine {
+    pub id: String,
+    pub name: String,
+    pub price: i64,
+    pub quantity: i64,
+}
+
+/// `items` in whole rupiah, summing exactly to `gross_amount`: unit prices that are not whole
+/// rupiah are rounded (half up), and what rounding moved goes on an "Adjustment" line (Midtrans
+/// refuses items that do not sum to `gross_amount`). Names are cut at `name_limit` characters.
+pub fn rupiah_lines(
+    items: &[PaymentItem],
+    gross_amount: i64,
+    name_limit: usize,
+) -> Vec<RupiahLine> {
+    let mut lines: Vec<RupiahLine> = items
+        .iter()
+        .map(|item| RupiahLine {
+            id: item.sku.clone(),
+            name: item.name.chars().take(name_limit).collect(),
+            price: rounded_rupiah(item.unit_price),
+            quantity: item.quantity,
+        })
+        .collect();
+    let listed: i64 = lines
+        .iter()
+        .map(|line| line.price.saturating_mul(line.quantity))
+        .fold(0_i64, i64::saturating_add);
+    let difference = gross_amount.saturating_sub(listed);
+    if difference != 0 {
+        lines.push(RupiahLine {
+            id: "adjustment".to_owned(),
+            name: "Adjustment".to_owned(),
+            price: difference,
+            quantity: 1,
+        });
+    }
+    lines
 }
 
 #[cfg(test)]

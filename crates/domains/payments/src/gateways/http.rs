@@ -76,7 +76,7 @@ pub(crate) async fn send_raw(
         match outcome {
             Ok(response) => {
                 let status = response.status();
-                let retry_after = retry_after(&response);
+                let retry_after = retry_after(response.headers());
                 let body = read_body(response).await;
                 if status.is_success() {
                     return Ok(Reply { body });
@@ -101,9 +101,9 @@ pub(crate) async fn send_raw(
     }
 }
 
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    let seconds: u64 = response
-        .headers()
+/// `Retry-After` in seconds (the HTTP-date form is not used by our providers), capped.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let seconds: u64 = headers
         .get(RETRY_AFTER)?
         .to_str()
         .ok()?
@@ -195,6 +195,46 @@ mod tests {
             refusal(503, serde_json::Value::Null).into_error(),
             GatewayError::Unavailable(_)
         ));
+    }
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_capped() {
+        let with = |value: &str| {
+            let mut headers = reqwest::header::HeaderMap::new();
+            headers.insert(RETRY_AFTER, value.parse().unwrap());
+            retry_after(&headers)
+        };
+        assert_eq!(with("1"), Some(Duration::from_secs(1)));
+        assert_eq!(with("120"), Some(MAX_RETRY_AFTER));
+        assert_eq!(with("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(retry_after(&reqwest::header::HeaderMap::new()), None);
+    }
+
+    #[tokio::test]
+    async fn refused_connections_are_tried_three_times_then_unavailable() {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        drop(listener);
+        let client = reqwest::Client::new();
+        let attempts = std::sync::atomic::AtomicU32::new(0);
+        let started = std::time::Instant::now();
+
+        let outcome = send(|| {
+            attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            client.get(&url)
+        })
+        .await;
+
+        assert!(
+            matches!(outcome, Err(GatewayError::Unavailable(_))),
+            "{outcome:?}"
+        );
+        assert_eq!(
+            attempts.load(std::sync::atomic::Ordering::SeqCst),
+            MAX_ATTEMPTS
+        );
+        // 50 ms then 100 ms between the attempts.
+        assert!(started.elapsed() >= FIRST_BACKOFF * 3);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha512};
 use smartseller_contracts::payments::{PaymentMethod, PaymentStatus};
 use smartseller_kernel::money::{Currency, Money};
 
-use super::amounts;
+use super::amounts::{self, rupiah_lines};
 use super::http::{self, Failure, basic_auth};
 use super::{
     CreatePayment, Gateway, GatewayError, GatewayPayment, GatewayRefund, GatewayStatus,
@@ -514,7 +514,7 @@ fn transaction_body(request: &CreatePayment, now: DateTime<Utc>) -> Result<Value
         "custom_field1": request.order_number,
     });
     if !request.items.is_empty() {
-        let lines: Vec<Value> = rupiah_lines(request, gross_amount)
+        let lines: Vec<Value> = rupiah_lines(&request.items, gross_amount, ITEM_NAME_LIMIT)
             .into_iter()
             .map(|line| {
                 json!({"id": line.id, "name": line.name, "price": line.price, "quantity": line.quantity})
@@ -534,45 +534,6 @@ fn customer_details(request: &CreatePayment) -> Value {
         customer["phone"] = json!(phone);
     }
     customer
-}
-
-/// An item line in whole rupiah.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RupiahLine {
-    pub id: String,
-    pub name: String,
-    pub price: i64,
-    pub quantity: i64,
-}
-
-/// The request's items in whole rupiah, summing exactly to `gross_amount`: unit prices that are
-/// not whole rupiah are rounded, and what rounding moved goes on an "Adjustment" line (Midtrans
-/// refuses items that do not sum to `gross_amount`).
-pub(crate) fn rupiah_lines(request: &CreatePayment, gross_amount: i64) -> Vec<RupiahLine> {
-    let mut lines: Vec<RupiahLine> = request
-        .items
-        .iter()
-        .map(|item| RupiahLine {
-            id: item.sku.clone(),
-            name: item.name.chars().take(ITEM_NAME_LIMIT).collect(),
-            price: amounts::rounded_rupiah(item.unit_price),
-            quantity: item.quantity,
-        })
-        .collect();
-    let listed: i64 = lines
-        .iter()
-        .map(|line| line.price.saturating_mul(line.quantity))
-        .fold(0_i64, i64::saturating_add);
-    let difference = gross_amount.saturating_sub(listed);
-    if difference != 0 {
-        lines.push(RupiahLine {
-            id: "adjustment".to_owned(),
-            name: "Adjustment".to_owned(),
-            price: difference,
-            quantity: 1,
-        });
-    }
-    lines
 }
 
 fn rupiah_amount(amount: Money) -> Result<i64, GatewayError> {
@@ -717,7 +678,11 @@ mod tests {
 
     #[test]
     fn whole_rupiah_items_need_no_adjustment() {
-        let lines = rupiah_lines(&request(vec![(500_000, 2)], 1_000_000), 10_000);
+        let lines = rupiah_lines(
+            &request(vec![(500_000, 2)], 1_000_000).items,
+            10_000,
+            ITEM_NAME_LIMIT,
+        );
         assert_eq!(lines.len(), 1);
         assert_eq!((lines[0].price, lines[0].quantity), (5_000, 2));
         assert_eq!(lines[0].name.chars().count(), ITEM_NAME_LIMIT);
@@ -726,7 +691,11 @@ mod tests {
     #[test]
     fn fractional_rupiah_items_get_an_adjustment_line_that_closes_the_sum() {
         // 3 × Rp 3.333,33 = Rp 9.999,99 listed; gross Rp 10.000.
-        let lines = rupiah_lines(&request(vec![(333_333, 3)], 1_000_000), 10_000);
+        let lines = rupiah_lines(
+            &request(vec![(333_333, 3)], 1_000_000).items,
+            10_000,
+            ITEM_NAME_LIMIT,
+        );
         let sum: i64 = lines.iter().map(|line| line.price * line.quantity).sum();
         assert_eq!(sum, 10_000);
         let adjustment = lines.last().unwrap();

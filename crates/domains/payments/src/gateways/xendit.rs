@@ -8,15 +8,16 @@ use serde_json::{Value, json};
 use smartseller_contracts::payments::{PaymentMethod, PaymentStatus};
 use smartseller_kernel::money::{Currency, Money};
 
-use super::amounts;
+use super::amounts::{self, rupiah_lines};
 use super::http::{self, basic_auth};
-use super::midtrans::rupiah_lines;
 use super::{
     CreatePayment, Gateway, GatewayError, GatewayPayment, GatewayRefund, GatewayStatus,
     VerifiedNotification, WebhookError,
 };
 
 pub const DEFAULT_BASE_URL: &str = "https://api.xendit.co";
+/// Item names are cut to keep invoices readable; Xendit documents no hard limit.
+const XENDIT_ITEM_NAME_LIMIT: usize = 255;
 
 pub struct XenditInvoice {
     secret_key: String,
@@ -66,7 +67,7 @@ impl Gateway for XenditInvoice {
         if let Some(phone) = &request.customer.phone {
             customer["mobile_number"] = json!(phone);
         }
-        let items: Vec<Value> = rupiah_lines(request, amount)
+        let items: Vec<Value> = rupiah_lines(&request.items, amount, XENDIT_ITEM_NAME_LIMIT)
             .into_iter()
             .map(|line| json!({"name": line.name, "quantity": line.quantity, "price": line.price}))
             .collect();
