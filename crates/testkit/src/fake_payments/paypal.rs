@@ -41,6 +41,8 @@ pub struct PaypalOrder {
     /// The `value` as sent, e.g. `"10.00"`.
     pub value: String,
     pub capture: Option<PaypalCapture>,
+    /// Set once an `AUTHORIZE` order is authorised.
+    pub authorization: Option<PaypalAuthorization>,
     /// The create request body as received.
     pub request: Value,
 }
@@ -53,6 +55,14 @@ pub struct PaypalCapture {
     /// In cents of the order currency.
     pub amount_cents: i64,
     pub refunds: Vec<(String, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaypalAuthorization {
+    pub id: String,
+    /// `CREATED`, `CAPTURED`, `PARTIALLY_CAPTURED`.
+    pub status: String,
+    pub amount_cents: i64,
 }
 
 #[derive(Clone)]
@@ -102,6 +112,11 @@ impl FakePaypal {
             .route("/v2/checkout/orders", post(create_order))
             .route("/v2/checkout/orders/{id}", get(get_order))
             .route("/v2/checkout/orders/{id}/capture", post(capture_order))
+            .route("/v2/checkout/orders/{id}/authorize", post(authorize_order))
+            .route(
+                "/v2/payments/authorizations/{id}/capture",
+                post(capture_authorization),
+            )
             .route("/v2/payments/captures/{id}/refund", post(refund_capture))
             .route(
                 "/v1/notifications/verify-webhook-signature",
@@ -309,6 +324,13 @@ fn order_json(base_url: &str, order: &PaypalOrder) -> Value {
             "refunds": refunds,
         });
     }
+    if let Some(authorization) = &order.authorization {
+        unit["payments"]["authorizations"] = json!([{
+            "id": authorization.id,
+            "status": authorization.status,
+            "amount": money(&order.currency_code, authorization.amount_cents),
+        }]);
+    }
     let approve_rel = if order.request.get("payment_source").is_some() {
         "payer-action"
     } else {
@@ -466,6 +488,7 @@ async fn create_order(ctx: Ctx, headers: HeaderMap, Json(body): Json<Value>) -> 
         currency_code: currency_code.to_owned(),
         value: value.to_owned(),
         capture: None,
+        authorization: None,
         request: body.clone(),
     };
     let answer = order_json(&shared.base_url, &order);
@@ -630,4 +653,133 @@ async fn verify_signature(ctx: Ctx, headers: HeaderMap, body: Bytes) -> Response
         });
     Json(json!({"verification_status": if verified { "SUCCESS" } else { "FAILURE" }}))
         .into_response()
+}
+
+async fn authorize_order(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let State(shared) = ctx;
+    if !bearer_ok(&shared, &headers) {
+        return unauthorized();
+    }
+    if serde_json::from_slice::<Value>(&body).is_err() {
+        return paypal_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "MALFORMED_REQUEST_JSON",
+            "the body must be JSON (an empty object)",
+        );
+    }
+    if let Some(answer) = replayed(&shared, &headers, "authorize") {
+        return answer;
+    }
+    let answer = {
+        let mut ledger = lock(&shared.ledger);
+        let Some(order) = ledger.orders.get_mut(&id) else {
+            return order_not_found();
+        };
+        if order.status != "APPROVED" {
+            return paypal_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "UNPROCESSABLE_ENTITY",
+                "ORDER_NOT_APPROVED",
+                "Payer has not yet approved the Order for payment.",
+            );
+        }
+        if order.intent != "AUTHORIZE" {
+            return paypal_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "UNPROCESSABLE_ENTITY",
+                "ACTION_DOES_NOT_MATCH_INTENT",
+                "Order was created with an intent to 'CAPTURE'. Please use /capture.",
+            );
+        }
+        order.status = "COMPLETED".to_owned();
+        order.authorization = Some(PaypalAuthorization {
+            id: random_hex(8).to_uppercase(),
+            status: "CREATED".to_owned(),
+            amount_cents: cents(&order.value).unwrap_or_default(),
+        });
+        order_json(&shared.base_url, order)
+    };
+    remember(&shared, &headers, "authorize", StatusCode::CREATED, &answer);
+    (StatusCode::CREATED, Json(answer)).into_response()
+}
+
+async fn capture_authorization(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(authorization_id): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    let State(shared) = ctx;
+    if !bearer_ok(&shared, &headers) {
+        return unauthorized();
+    }
+    if let Some(answer) = replayed(&shared, &headers, "authorization-capture") {
+        return answer;
+    }
+    let answer = {
+        let mut ledger = lock(&shared.ledger);
+        let Some(order) = ledger.orders.values_mut().find(|order| {
+            order
+                .authorization
+                .as_ref()
+                .is_some_and(|authorization| authorization.id == authorization_id)
+        }) else {
+            return order_not_found();
+        };
+        let currency_code = order.currency_code.clone();
+        let Some(authorization) = order.authorization.as_mut() else {
+            return order_not_found();
+        };
+        if authorization.status != "CREATED" {
+            return paypal_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "UNPROCESSABLE_ENTITY",
+                "AUTHORIZATION_ALREADY_CAPTURED",
+                "Authorization has been previously captured and hence cannot be captured again.",
+            );
+        }
+        let requested = match body.pointer("/amount/value").and_then(Value::as_str) {
+            Some(value) => cents(value),
+            None => Some(authorization.amount_cents),
+        };
+        let Some(amount) =
+            requested.filter(|cents| *cents >= 1 && *cents <= authorization.amount_cents)
+        else {
+            return paypal_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "UNPROCESSABLE_ENTITY",
+                "MAX_CAPTURE_AMOUNT_EXCEEDED",
+                "Capture amount exceeds allowable limit.",
+            );
+        };
+        authorization.status = if amount == authorization.amount_cents {
+            "CAPTURED"
+        } else {
+            "PARTIALLY_CAPTURED"
+        }
+        .to_owned();
+        let capture = PaypalCapture {
+            id: random_hex(8).to_uppercase(),
+            status: "COMPLETED".to_owned(),
+            amount_cents: amount,
+            refunds: Vec::new(),
+        };
+        let answer = json!({"id": capture.id, "status": capture.status, "amount": money(&currency_code, amount), "final_capture": true});
+        order.capture = Some(capture);
+        answer
+    };
+    remember(
+        &shared,
+        &headers,
+        "authorization-capture",
+        StatusCode::CREATED,
+        &answer,
+    );
+    (StatusCode::CREATED, Json(answer)).into_response()
 }

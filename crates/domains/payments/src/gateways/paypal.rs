@@ -127,13 +127,13 @@ impl PaypalOrders {
     /// Sends with the bearer token; on a 401 renews the token once and tries again.
     async fn call(
         &self,
-        build: impl Fn(&str) -> reqwest::RequestBuilder,
+        build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<Value, GatewayError> {
         let token = self.access_token(false).await?;
-        match http::send(|| build(&token).bearer_auth(&token)).await {
+        match http::send(|| build().bearer_auth(&token)).await {
             Err(GatewayError::Unauthorized) => {
                 let token = self.access_token(true).await?;
-                Ok(http::send(|| build(&token).bearer_auth(&token)).await?.body)
+                Ok(http::send(|| build().bearer_auth(&token)).await?.body)
             }
             other => Ok(other?.body),
         }
@@ -141,7 +141,7 @@ impl PaypalOrders {
 
     async fn order(&self, order_id: &str) -> Result<Value, GatewayError> {
         let url = self.url(&format!("/v2/checkout/orders/{}", segment(order_id)));
-        self.call(|_| self.http.get(&url)).await
+        self.call(|| self.http.get(&url)).await
     }
 
     /// Our amount in PayPal's currency.
@@ -231,7 +231,7 @@ impl Gateway for PaypalOrders {
         }
         let url = self.url("/v2/checkout/orders");
         let order = self
-            .call(|_| {
+            .call(|| {
                 self.http
                     .post(&url)
                     .header("PayPal-Request-Id", &request.idempotency_key)
@@ -285,8 +285,10 @@ impl Gateway for PaypalOrders {
         Ok(())
     }
 
-    /// Captures an approved `CAPTURE` order in full. PayPal captures an order as a whole, so a
-    /// smaller amount is refused rather than silently captured in full.
+    /// Captures an approved order. A `CAPTURE` order is captured as a whole, so a smaller
+    /// amount is refused rather than silently captured in full. An `AUTHORIZE` order is
+    /// authorised (if not yet) and then `amount` of the authorisation is captured, as the final
+    /// capture; the rest is released.
     async fn capture(
         &self,
         _: &str,
@@ -294,19 +296,19 @@ impl Gateway for PaypalOrders {
         amount: Money,
     ) -> Result<GatewayStatus, GatewayError> {
         let order = self.order(gateway_reference).await?;
+        let wanted = self.paypal_amount(amount)?;
         if order.get("intent").and_then(Value::as_str) == Some("AUTHORIZE") {
-            return Err(GatewayError::Unsupported(
-                "capturing PayPal authorizations is not supported yet",
-            ));
+            return self
+                .capture_authorization(gateway_reference, order, wanted)
+                .await;
         }
         let ordered = order.pointer("/purchase_units/0/amount").and_then(|value| {
             let currency = Currency::parse(value.get("currency_code")?.as_str()?).ok()?;
             amounts::parse_json_amount(value.get("value")?, currency).ok()
         });
-        let wanted = self.paypal_amount(amount)?;
         if ordered.is_some_and(|ordered| wanted.minor < ordered.minor) {
             return Err(GatewayError::Unsupported(
-                "PayPal captures an order in full only",
+                "PayPal captures a CAPTURE order in full only",
             ));
         }
         let url = self.url(&format!(
@@ -315,7 +317,7 @@ impl Gateway for PaypalOrders {
         ));
         let request_id = format!("{gateway_reference}-capture");
         let captured = self
-            .call(|_| {
+            .call(|| {
                 self.http
                     .post(&url)
                     .header("PayPal-Request-Id", &request_id)
@@ -350,7 +352,7 @@ impl Gateway for PaypalOrders {
             segment(&capture_id)
         ));
         let refund = self
-            .call(|_| {
+            .call(|| {
                 self.http
                     .post(&url)
                     .header("PayPal-Request-Id", idempotency_key)
@@ -395,7 +397,7 @@ impl Gateway for PaypalOrders {
         let url = self.url("/v1/notifications/verify-webhook-signature");
         // If PayPal cannot be asked, the delivery is refused as unverified; PayPal retries it.
         let answer = self
-            .call(|_| {
+            .call(|| {
                 self.http
                     .post(&url)
                     .header("Content-Type", "application/json")
@@ -414,6 +416,63 @@ impl Gateway for PaypalOrders {
 }
 
 impl PaypalOrders {
+    /// `POST /v2/checkout/orders/{id}/authorize` when the order has no authorisation yet, then
+    /// `POST /v2/payments/authorizations/{auth}/capture {amount, final_capture: true}`.
+    async fn capture_authorization(
+        &self,
+        order_id: &str,
+        order: Value,
+        wanted: Money,
+    ) -> Result<GatewayStatus, GatewayError> {
+        let existing = order
+            .pointer("/purchase_units/0/payments/authorizations/0/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let authorization_id = match existing {
+            Some(id) => id,
+            None => {
+                let url = self.url(&format!(
+                    "/v2/checkout/orders/{}/authorize",
+                    segment(order_id)
+                ));
+                let request_id = format!("{order_id}-authorize");
+                let authorized = self
+                    .call(|| {
+                        self.http
+                            .post(&url)
+                            .header("PayPal-Request-Id", &request_id)
+                            .header("Prefer", "return=representation")
+                            .json(&json!({}))
+                    })
+                    .await?;
+                authorized
+                    .pointer("/purchase_units/0/payments/authorizations/0/id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| {
+                        GatewayError::Declined(
+                            "PayPal authorised without an authorization id".to_owned(),
+                        )
+                    })?
+                    .to_owned()
+            }
+        };
+        let url = self.url(&format!(
+            "/v2/payments/authorizations/{}/capture",
+            segment(&authorization_id)
+        ));
+        let request_id = format!("{authorization_id}-capture-{}", wanted.minor);
+        let body = json!({"amount": self.amount_json(wanted), "final_capture": true});
+        self.call(|| {
+            self.http
+                .post(&url)
+                .header("PayPal-Request-Id", &request_id)
+                .json(&body)
+        })
+        .await?;
+        let order = self.order(order_id).await?;
+        self.order_view(order)
+    }
+
     /// Maps a verified event; `None` for event types we do not act on.
     pub fn map_event(&self, event: Value) -> Result<Option<VerifiedNotification>, WebhookError> {
         let malformed = |what: &str| WebhookError::Malformed(what.to_owned());

@@ -4,6 +4,7 @@
 
 mod midtrans;
 mod paypal;
+mod snap_bi;
 mod stripe;
 mod xendit;
 

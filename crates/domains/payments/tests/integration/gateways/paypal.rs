@@ -144,6 +144,33 @@ async fn an_approved_order_is_captured_and_then_paid() {
 }
 
 #[tokio::test]
+async fn a_manual_capture_order_is_authorised_then_captured_in_part() {
+    let fake = FakePaypal::start().await;
+    let gateway = gateway(&fake);
+    let reference = reference();
+    let mut request = checkout(&reference);
+    request.manual_capture = true;
+    let id = gateway.create(&request).await.unwrap().gateway_reference;
+    assert_eq!(
+        fake.order_for(&reference).unwrap().request["intent"],
+        json!("AUTHORIZE")
+    );
+    fake.approve(&reference);
+
+    // Rp 100.000 / 16.000 = USD 6.25.
+    let captured = gateway
+        .capture(&reference, &id, idr(100_000))
+        .await
+        .unwrap();
+
+    assert_eq!(captured.status, PaymentStatus::Paid);
+    assert_eq!(captured.captured, Some(idr(100_000)));
+    let order = fake.order_for(&reference).unwrap();
+    assert_eq!(order.capture.unwrap().amount_cents, 625);
+    assert_eq!(order.authorization.unwrap().status, "PARTIALLY_CAPTURED");
+}
+
+#[tokio::test]
 async fn a_partial_refund_goes_to_the_capture_in_dollars() {
     let fake = FakePaypal::start().await;
     let gateway = gateway(&fake);
