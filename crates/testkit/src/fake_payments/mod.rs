@@ -222,3 +222,60 @@ pub(crate) fn random_hex(bytes: usize) -> String {
 pub(crate) fn two_decimals(whole: i64) -> String {
     format!("{whole}.00")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn injected_failures_count_down_then_stop() {
+        let faults = Faults::default();
+        faults.fail_next(2, 503);
+        assert_eq!(faults.take(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(faults.take(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert_eq!(faults.take(), None);
+        faults.fail_next(0, 500);
+        assert_eq!(faults.take(), None);
+    }
+
+    #[test]
+    fn notifications_can_be_forged_for_tests() {
+        let notification = FakeNotification {
+            headers: vec![("X-Token".to_owned(), "a".to_owned())],
+            body: b"{}".to_vec(),
+        };
+        let forged = notification
+            .clone()
+            .with_header("x-token", "b")
+            .with_body("[]");
+        assert_eq!(notification.header("x-token"), Some("a"));
+        assert_eq!(forged.header("X-TOKEN"), Some("b"));
+        assert_eq!(forged.headers.len(), 1);
+        assert_eq!(forged.json(), serde_json::json!([]));
+        assert_eq!(forged.header_map()["x-token"], "b");
+    }
+
+    #[tokio::test]
+    async fn delivering_to_nobody_answers_zero_after_the_allowed_retries() {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        drop(listener);
+        let notification = FakeNotification {
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        let tries = AtomicUsize::new(0);
+        let status = deliver_with(
+            &url,
+            &notification,
+            |_, done| {
+                tries.fetch_add(1, Ordering::SeqCst);
+                done < 2
+            },
+            Duration::from_millis(1),
+        )
+        .await;
+        assert_eq!(status, 0);
+        assert_eq!(tries.load(Ordering::SeqCst), 3);
+    }
+}

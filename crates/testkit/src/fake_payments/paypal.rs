@@ -158,6 +158,11 @@ impl FakePaypal {
         lock(&self.shared.ledger).verification_requests.clone()
     }
 
+    /// The order with PayPal id `id`.
+    pub fn order(&self, id: &str) -> Option<PaypalOrder> {
+        lock(&self.shared.ledger).orders.get(id).cloned()
+    }
+
     /// The order whose `purchase_units[0].custom_id` is `reference`.
     pub fn order_for(&self, reference: &str) -> Option<PaypalOrder> {
         lock(&self.shared.ledger)

@@ -95,6 +95,11 @@ impl FakeXendit {
         self.shared.faults.requests()
     }
 
+    /// The invoice with Xendit id `id`.
+    pub fn invoice(&self, id: &str) -> Option<XenditInvoice> {
+        lock(&self.shared.ledger).invoices.get(id).cloned()
+    }
+
     /// The invoice whose `external_id` is `reference`.
     pub fn invoice_for(&self, reference: &str) -> Option<XenditInvoice> {
         lock(&self.shared.ledger)

@@ -58,6 +58,7 @@ async fn create_converts_rupiah_to_dollars_and_answers_the_payer_action_link() {
         json!("https://toko.example.id/pay/finish")
     );
     assert_eq!(created.gateway_reference, order.id);
+    assert_eq!(fake.order(&order.id), Some(order.clone()));
     assert_eq!(created.status, PaymentStatus::AwaitingPayment);
     assert_eq!(
         created.redirect_url,
@@ -245,6 +246,13 @@ async fn failures_are_retried_and_wrong_credentials_are_unauthorized() {
         .unwrap();
     // Token: two failures and a success; then the order.
     assert_eq!(fake.requests(), 4);
+
+    let gateway = gateway(&fake);
+    fake.fail_next(1, 429);
+    let started = std::time::Instant::now();
+    gateway.create(&checkout(&reference())).await.unwrap();
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1));
+    assert_eq!(fake.requests(), 7, "429, token, order");
 
     let wrong = build(
         &config(&fake, "not-the-secret", WEBHOOK_ID),

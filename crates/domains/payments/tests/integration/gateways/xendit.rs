@@ -53,6 +53,7 @@ async fn create_opens_an_invoice_in_rupiah_for_our_reference() {
         json!("https://toko.example.id/pay/finish")
     );
     assert_eq!(created.gateway_reference, invoice.id);
+    assert_eq!(fake.invoice(&invoice.id), Some(invoice.clone()));
     assert_eq!(created.status, PaymentStatus::AwaitingPayment);
     assert_eq!(
         created.redirect_url,
