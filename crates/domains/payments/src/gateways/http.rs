@@ -156,6 +156,21 @@ pub(crate) fn basic_auth(user: &str, password: &str) -> String {
     )
 }
 
+/// A provider's id as one URL path segment. Ids from Stripe, Xendit and PayPal are
+/// `[A-Za-z0-9_-]`; anything else cannot name a payment there, so it is `NotFound` rather than a
+/// path that could point somewhere else.
+pub(crate) fn id_segment(id: &str) -> Result<&str, GatewayError> {
+    let valid = !id.is_empty()
+        && id
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_');
+    if valid {
+        Ok(id)
+    } else {
+        Err(GatewayError::NotFound)
+    }
+}
+
 /// A header's value as text, when present and printable.
 pub(crate) fn header<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|value| value.to_str().ok())
@@ -235,6 +250,14 @@ mod tests {
         );
         // 50 ms then 100 ms between the attempts.
         assert!(started.elapsed() >= FIRST_BACKOFF * 3);
+    }
+
+    #[test]
+    fn ids_that_could_leave_their_path_segment_are_not_found() {
+        assert_eq!(id_segment("pi_3Nx-abc"), Ok("pi_3Nx-abc"));
+        for bad in ["", "a/b", "..", "a?b", "a b", "a%2F"] {
+            assert_eq!(id_segment(bad), Err(GatewayError::NotFound), "{bad:?}");
+        }
     }
 
     #[test]

@@ -396,6 +396,10 @@ pub fn verify_notification(
     server_key: &str,
     raw_body: &[u8],
 ) -> Result<Option<VerifiedNotification>, WebhookError> {
+    // An empty key would let anyone compute a valid signature.
+    if server_key.is_empty() {
+        return Err(WebhookError::BadSignature);
+    }
     // Nothing unsigned is acted on; the JSON is only read to find the signed fields.
     let body: Value = serde_json::from_slice(raw_body).map_err(|_| WebhookError::BadSignature)?;
     let field = |name: &str| body.get(name).and_then(Value::as_str);
@@ -618,6 +622,17 @@ mod tests {
         assert_eq!(
             notification_signature("ORDER-101", "200", "10000.00", "SB-Mid-server-EXAMPLEKEY"),
             "24a47290629ceef087af34377b048743cf5dd0ba2caf0542e6103e8287d75a68454667c5c982d19d70eee63e9fb3fdd8b4e807aac82ebde9ff156e7db8ea24c0"
+        );
+    }
+
+    #[test]
+    fn an_empty_server_key_verifies_nothing() {
+        let signature = notification_signature("O-1", "200", "1.00", "");
+        let body = json!({"order_id": "O-1", "status_code": "200", "gross_amount": "1.00",
+            "signature_key": signature, "transaction_status": "settlement", "transaction_id": "t"});
+        assert_eq!(
+            verify_notification("", body.to_string().as_bytes()),
+            Err(WebhookError::BadSignature)
         );
     }
 

@@ -140,7 +140,10 @@ impl PaypalOrders {
     }
 
     async fn order(&self, order_id: &str) -> Result<Value, GatewayError> {
-        let url = self.url(&format!("/v2/checkout/orders/{}", segment(order_id)));
+        let url = self.url(&format!(
+            "/v2/checkout/orders/{}",
+            http::id_segment(order_id)?
+        ));
         self.call(|| self.http.get(&url)).await
     }
 
@@ -313,7 +316,7 @@ impl Gateway for PaypalOrders {
         }
         let url = self.url(&format!(
             "/v2/checkout/orders/{}/capture",
-            segment(gateway_reference)
+            http::id_segment(gateway_reference)?
         ));
         let request_id = format!("{gateway_reference}-capture");
         let captured = self
@@ -349,7 +352,7 @@ impl Gateway for PaypalOrders {
         });
         let url = self.url(&format!(
             "/v2/payments/captures/{}/refund",
-            segment(&capture_id)
+            http::id_segment(&capture_id)?
         ));
         let refund = self
             .call(|| {
@@ -433,7 +436,7 @@ impl PaypalOrders {
             None => {
                 let url = self.url(&format!(
                     "/v2/checkout/orders/{}/authorize",
-                    segment(order_id)
+                    http::id_segment(order_id)?
                 ));
                 let request_id = format!("{order_id}-authorize");
                 let authorized = self
@@ -458,7 +461,7 @@ impl PaypalOrders {
         };
         let url = self.url(&format!(
             "/v2/payments/authorizations/{}/capture",
-            segment(&authorization_id)
+            http::id_segment(&authorization_id)?
         ));
         let request_id = format!("{authorization_id}-capture-{}", wanted.minor);
         let body = json!({"amount": self.amount_json(wanted), "final_capture": true});
@@ -616,13 +619,6 @@ pub fn map_capture_status(status: &str) -> Option<PaymentStatus> {
         "PARTIALLY_REFUNDED" => PaymentStatus::PartiallyRefunded,
         _ => return None,
     })
-}
-
-/// PayPal ids are `[A-Z0-9]`; keep any path to one segment.
-fn segment(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
-        .collect()
 }
 
 #[cfg(test)]

@@ -128,14 +128,17 @@ impl Gateway for StripePaymentIntents {
     ) -> Result<GatewayStatus, GatewayError> {
         let path = format!(
             "/v1/payment_intents/{}?expand[]=latest_charge",
-            segment(gateway_reference)
+            http::id_segment(gateway_reference)?
         );
         let intent = self.get(&path).await?;
         intent_view(intent)
     }
 
     async fn cancel(&self, _: &str, gateway_reference: &str) -> Result<(), GatewayError> {
-        let path = format!("/v1/payment_intents/{}/cancel", segment(gateway_reference));
+        let path = format!(
+            "/v1/payment_intents/{}/cancel",
+            http::id_segment(gateway_reference)?
+        );
         let form = [pair("cancellation_reason", "abandoned")];
         self.post(&path, &form, &format!("{gateway_reference}:cancel"))
             .await
@@ -148,7 +151,10 @@ impl Gateway for StripePaymentIntents {
         gateway_reference: &str,
         amount: Money,
     ) -> Result<GatewayStatus, GatewayError> {
-        let path = format!("/v1/payment_intents/{}/capture", segment(gateway_reference));
+        let path = format!(
+            "/v1/payment_intents/{}/capture",
+            http::id_segment(gateway_reference)?
+        );
         let form = [pair("amount_to_capture", amount.minor)];
         let key = format!("{gateway_reference}:capture:{}", amount.minor);
         let intent = self.post(&path, &form, &key).await?;
@@ -220,6 +226,10 @@ pub fn verify_signature(
     now: DateTime<Utc>,
     tolerance_seconds: i64,
 ) -> Result<(), WebhookError> {
+    // An empty secret would let anyone compute a valid signature.
+    if endpoint_secret.is_empty() {
+        return Err(WebhookError::BadSignature);
+    }
     let mut timestamp: Option<i64> = None;
     let mut candidates: Vec<&str> = Vec::new();
     for part in header.split(',') {
@@ -381,13 +391,6 @@ fn string(body: &Value, name: &str) -> Option<String> {
     body.get(name).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// Stripe ids are `[A-Za-z0-9_]`; refuse to build a path from anything else.
-fn segment(id: &str) -> String {
-    id.chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -436,6 +439,15 @@ mod tests {
                 at(1_700_000_000),
                 300
             ),
+            Err(WebhookError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn an_empty_endpoint_secret_verifies_nothing() {
+        let header = format!("t=1700000000,v1={}", signature("", 1_700_000_000, BODY));
+        assert_eq!(
+            verify_signature(&header, BODY, "", at(1_700_000_000), 300),
             Err(WebhookError::BadSignature)
         );
     }

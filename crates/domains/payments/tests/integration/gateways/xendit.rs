@@ -259,3 +259,26 @@ async fn fake_issued_callbacks_are_accepted_and_mapped() {
         .unwrap();
     assert_eq!(verified.status, PaymentStatus::Expired);
 }
+
+#[tokio::test]
+async fn an_empty_configured_token_accepts_no_callback() {
+    let fake = FakeXendit::start().await;
+    let gateway = build(
+        &GatewayConfig::Xendit {
+            secret_key: SECRET_KEY.to_owned(),
+            callback_token: String::new(),
+            base_url: Some(fake.base_url()),
+        },
+        PaymentMethod::Xendit,
+        http(),
+    )
+    .unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert("x-callback-token", HeaderValue::from_static(""));
+    assert_eq!(
+        gateway
+            .verify_webhook(&headers, br#"{"id":"i","status":"PAID","amount":1}"#, now())
+            .await,
+        Err(WebhookError::BadSignature)
+    );
+}
