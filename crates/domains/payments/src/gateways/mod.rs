@@ -5,6 +5,19 @@
 //! 429/5xx, signature checks over the raw webhook body) and maps the provider's statuses onto
 //! [`PaymentStatus`]. It keeps no state of its own: the payments domain stores what it answers.
 
+pub mod amounts;
+mod http;
+pub mod midtrans;
+pub mod paypal;
+pub mod snap_bi;
+pub mod stripe;
+pub mod xendit;
+
+pub use midtrans::{MidtransSnap, MidtransVa};
+pub use paypal::PaypalOrders;
+pub use stripe::StripePaymentIntents;
+pub use xendit::XenditInvoice;
+
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -201,8 +214,88 @@ pub fn build(
     method: PaymentMethod,
     http: reqwest::Client,
 ) -> Result<std::sync::Arc<dyn Gateway>, GatewayError> {
-    let _ = (config, method, http);
-    Err(GatewayError::Unsupported(
-        "gateway clients are not built yet",
-    ))
+    use std::sync::Arc;
+    let gateway: Arc<dyn Gateway> = match (method, config) {
+        (
+            PaymentMethod::Midtrans,
+            GatewayConfig::Midtrans {
+                server_key,
+                snap_base_url,
+                core_base_url,
+            },
+        ) => Arc::new(MidtransSnap::new(
+            server_key,
+            snap_base_url.as_deref(),
+            core_base_url.as_deref(),
+            http,
+        )),
+        (
+            PaymentMethod::VirtualAccount,
+            GatewayConfig::Midtrans {
+                server_key,
+                core_base_url,
+                ..
+            },
+        ) => Arc::new(MidtransVa::new(server_key, core_base_url.as_deref(), http)),
+        (
+            PaymentMethod::Xendit,
+            GatewayConfig::Xendit {
+                secret_key,
+                callback_token,
+                base_url,
+            },
+        ) => Arc::new(XenditInvoice::new(
+            secret_key,
+            callback_token,
+            base_url.as_deref(),
+            http,
+        )),
+        (
+            PaymentMethod::Stripe,
+            GatewayConfig::Stripe {
+                secret_key,
+                webhook_secret,
+                base_url,
+                tolerance_seconds,
+            },
+        ) => Arc::new(StripePaymentIntents::new(
+            secret_key,
+            webhook_secret,
+            base_url.as_deref(),
+            *tolerance_seconds,
+            http,
+        )),
+        (
+            PaymentMethod::Paypal,
+            GatewayConfig::Paypal {
+                client_id,
+                client_secret,
+                webhook_id,
+                base_url,
+                currency,
+                idr_per_unit,
+            },
+        ) => Arc::new(PaypalOrders::new(
+            paypal::PaypalSettings {
+                client_id: client_id.clone(),
+                client_secret: client_secret.clone(),
+                webhook_id: webhook_id.clone(),
+                base_url: base_url.clone(),
+                currency: currency.clone(),
+                idr_per_unit: *idr_per_unit,
+            },
+            http,
+        )?),
+        (PaymentMethod::BankTransfer | PaymentMethod::Cod, _) => {
+            return Err(GatewayError::Unsupported(
+                "manual bank transfers and cash on delivery have no gateway",
+            ));
+        }
+        _ => {
+            return Err(GatewayError::Unsupported(
+                "the store's gateway configuration does not serve this payment method",
+            ));
+        }
+    };
+    Ok(gateway)
 }
