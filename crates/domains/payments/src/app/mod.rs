@@ -77,6 +77,19 @@ impl HttpGateways {
     }
 }
 
+impl Default for HttpGateways {
+    /// One client for every store's gateway, sharing its connection pool; a request that
+    /// hangs gives up after 30 seconds (gateways retry on their own terms).
+    fn default() -> Self {
+        Self::new(
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap_or_default(),
+        )
+    }
+}
+
 impl GatewayFactory for HttpGateways {
     fn gateway(
         &self,
@@ -102,7 +115,7 @@ impl PaymentsCtx {
         Self {
             db,
             files,
-            gateways: Arc::new(HttpGateways::new(reqwest::Client::new())),
+            gateways: Arc::new(HttpGateways::default()),
             settings: Arc::new(PaymentsSettings::default()),
         }
     }
