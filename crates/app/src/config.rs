@@ -405,7 +405,9 @@ impl Settings {
             return Err("payments.reconcile_every_secs must be at least 1".into());
         }
         if self.payments.max_proof_bytes == 0 || self.payments.max_proof_bytes > 100 << 20 {
-            return Err("payments.max_proof_bytes must be between 1 and 104857600 (100 MiB)".into());
+            return Err(
+                "payments.max_proof_bytes must be between 1 and 104857600 (100 MiB)".into(),
+            );
         }
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
             return Err("auth.access_ttl_secs must be between 1 and 86400".into());

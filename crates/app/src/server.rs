@@ -18,7 +18,9 @@ use smartseller_identity::app::api_keys::ApiKeys;
 use smartseller_identity::app::oidc::OidcProviders;
 use smartseller_identity::{IdentityCtx, IdentityMigrator, IdentitySettings};
 use smartseller_inventory::{InventoryCtx, InventoryMigrator};
-use smartseller_payments::{GatewayFactory, HttpGateways, PaymentsCtx, PaymentsMigrator, PaymentsService};
+use smartseller_payments::{
+    GatewayFactory, HttpGateways, PaymentsCtx, PaymentsMigrator, PaymentsService,
+};
 use smartseller_platform::consumer::{self, Consumers, EventHandler, RetryPolicy};
 use smartseller_platform::jobs::{JobHandlers, WorkerSettings};
 use smartseller_platform::limits::{MemoryRateLimiter, RateLimiter};

@@ -122,10 +122,7 @@ impl GatewayFactory for Scripted {
 
 async fn spawn(engine: Engine) -> Option<TestApp> {
     let database = TestDatabase::fresh(engine).await?;
-    Some(
-        TestApp::spawn_on_with_payment_gateways(database, |_| {}, Some(Arc::new(Scripted)))
-            .await,
-    )
+    Some(TestApp::spawn_on_with_payment_gateways(database, |_| {}, Some(Arc::new(Scripted))).await)
 }
 
 async fn enable(app: &TestApp, owner: &Session, method: &str, config: Value) -> Value {
@@ -225,7 +222,10 @@ async fn payment_methods_are_set_up_with_secrets_hidden_and_checked_per_method(e
     edited["core_base_url"] = json!("https://api.sandbox.midtrans.com");
     let resaved = enable(&app, &owner, "midtrans", edited).await;
     assert_eq!(resaved["webhook_path"], webhook_path);
-    assert_eq!(resaved["config"]["core_base_url"], "https://api.sandbox.midtrans.com");
+    assert_eq!(
+        resaved["config"]["core_base_url"],
+        "https://api.sandbox.midtrans.com"
+    );
     let list = app.get("/api/v1/payments/gateways", &owner).await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(!list.body.to_string().contains("SB-Mid-server-secret"));
@@ -307,22 +307,32 @@ async fn a_bank_transfer_with_a_proof_is_confirmed_paid_and_announced(engine: En
 
     let (content_type, body) = proof_form("receipt.exe", b"MZ\x90\x00 not a receipt");
     let refused = TestApp::send(
-        app.request(Method::POST, &format!("/api/v1/payments/{id}/proof"), (&owner).into())
-            .header("content-type", content_type)
-            .body(body),
+        app.request(
+            Method::POST,
+            &format!("/api/v1/payments/{id}/proof"),
+            (&owner).into(),
+        )
+        .header("content-type", content_type)
+        .body(body),
     )
     .await;
     refused.assert_problem(415, "payments.proof_type");
     let (content_type, body) = proof_form("receipt.pdf", b"%PDF-1.7 BCA transfer receipt");
     let proof = TestApp::send(
-        app.request(Method::POST, &format!("/api/v1/payments/{id}/proof"), (&owner).into())
-            .header("content-type", content_type)
-            .body(body),
+        app.request(
+            Method::POST,
+            &format!("/api/v1/payments/{id}/proof"),
+            (&owner).into(),
+        )
+        .header("content-type", content_type)
+        .body(body),
     )
     .await;
     assert_eq!(proof.status, StatusCode::CREATED, "{}", proof.body);
     assert_eq!(proof.body["content_type"], "application/pdf");
-    let proofs = app.get(&format!("/api/v1/payments/{id}/proof"), &owner).await;
+    let proofs = app
+        .get(&format!("/api/v1/payments/{id}/proof"), &owner)
+        .await;
     assert_eq!(proofs.body.as_array().map(Vec::len), Some(1));
 
     let confirmed = app
@@ -338,7 +348,9 @@ async fn a_bank_transfer_with_a_proof_is_confirmed_paid_and_announced(engine: En
         payment_events(&app, &id).await,
         ["payment.status_changed", "payment.paid"]
     );
-    let history = app.get(&format!("/api/v1/payments/{id}/history"), &owner).await;
+    let history = app
+        .get(&format!("/api/v1/payments/{id}/history"), &owner)
+        .await;
     let actions: Vec<&str> = history
         .body
         .as_array()
@@ -346,7 +358,10 @@ async fn a_bank_transfer_with_a_proof_is_confirmed_paid_and_announced(engine: En
         .iter()
         .map(|h| h["action"].as_str().unwrap_or_default())
         .collect();
-    assert_eq!(actions, ["created", "opened", "proof_uploaded", "confirmed"]);
+    assert_eq!(
+        actions,
+        ["created", "opened", "proof_uploaded", "confirmed"]
+    );
     let listed = app
         .get("/api/v1/payments?status=paid&method=bank_transfer", &owner)
         .await;
@@ -368,7 +383,11 @@ async fn cash_on_delivery_is_paid_when_the_order_is_delivered(engine: Engine) {
     assert_eq!(payment["instructions"]["collect_on_delivery"], true);
     assert_eq!(payment["expires_at"], Value::Null);
     let id = payment["id"].as_str().expect("id").to_owned();
-    let order_id: Uuid = payment["order_id"].as_str().expect("order").parse().expect("uuid");
+    let order_id: Uuid = payment["order_id"]
+        .as_str()
+        .expect("order")
+        .parse()
+        .expect("uuid");
 
     // The orders domain announces the delivery through the outbox, as it will in production.
     let tenant: TenantId = owner.tenant_id.parse().expect("tenant");
@@ -389,7 +408,12 @@ async fn cash_on_delivery_is_paid_when_the_order_is_delivered(engine: Engine) {
     })
     .await;
     let history = app.get(&format!("{path}/history"), &owner).await;
-    let last = history.body.as_array().and_then(|h| h.last()).cloned().expect("line");
+    let last = history
+        .body
+        .as_array()
+        .and_then(|h| h.last())
+        .cloned()
+        .expect("line");
     assert_eq!(last["source"], "delivery");
     assert_eq!(
         payment_events(&app, &id).await,
@@ -417,9 +441,13 @@ async fn refunds_go_partially_then_fully_and_a_retried_key_replays(engine: Engin
         .assert_problem(409, "payments.wrong_state");
     app.post(&format!("/api/v1/payments/{id}/confirm"), &owner, json!({}))
         .await;
-    app.post(&path, &owner, json!({ "amount": { "minor": 1, "currency": "IDR" }, "reason": "x" }))
-        .await
-        .assert_problem(400, "idempotency.key_required");
+    app.post(
+        &path,
+        &owner,
+        json!({ "amount": { "minor": 1, "currency": "IDR" }, "reason": "x" }),
+    )
+    .await
+    .assert_problem(400, "idempotency.key_required");
 
     let first = TestApp::send(refund("refund-1", 5_000_000)).await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
@@ -440,7 +468,10 @@ async fn refunds_go_partially_then_fully_and_a_retried_key_replays(engine: Engin
     let refunds = app.get(&path, &owner).await;
     assert_eq!(refunds.body.as_array().map(Vec::len), Some(2));
     let events = payment_events(&app, &id).await;
-    assert_eq!(events.iter().filter(|e| *e == "payment.refunded").count(), 2);
+    assert_eq!(
+        events.iter().filter(|e| *e == "payment.refunded").count(),
+        2
+    );
     app.stop().await;
 }
 
@@ -490,7 +521,9 @@ async fn webhooks_with_a_wrong_url_or_signature_change_nothing_and_unknown_payme
         .assert_problem(401, "payments.bad_signature");
     assert_eq!(stored_webhooks(&app).await, 0, "nothing stored");
     assert_eq!(
-        app.get(&format!("/api/v1/payments/{id}"), &owner).await.body["status"],
+        app.get(&format!("/api/v1/payments/{id}"), &owner)
+            .await
+            .body["status"],
         "awaiting_payment"
     );
 
@@ -542,13 +575,21 @@ async fn another_store_sees_nothing_and_members_need_the_permission(engine: Engi
         (Method::POST, "/api/v1/payments/{id}/confirm"),
         (Method::POST, "/api/v1/payments/{id}/void"),
     ] {
-        app.assert_foreign_id_answers_like_absent(method, path, &id, (&other).into(), Some(json!({})))
-            .await;
+        app.assert_foreign_id_answers_like_absent(
+            method,
+            path,
+            &id,
+            (&other).into(),
+            Some(json!({})),
+        )
+        .await;
     }
     let theirs = app.get("/api/v1/payments", &other).await;
     assert_eq!(theirs.body["items"].as_array().map(Vec::len), Some(0));
     assert_eq!(
-        app.get(&format!("/api/v1/payments/{id}"), &owner).await.body["status"],
+        app.get(&format!("/api/v1/payments/{id}"), &owner)
+            .await
+            .body["status"],
         "awaiting_payment"
     );
 
@@ -559,38 +600,58 @@ async fn another_store_sees_nothing_and_members_need_the_permission(engine: Engi
         .add_member(&owner, &email("viewer"), &[viewer_role])
         .await;
     assert_eq!(
-        app.get(&format!("/api/v1/payments/{id}"), &viewer).await.status,
+        app.get(&format!("/api/v1/payments/{id}"), &viewer)
+            .await
+            .status,
         StatusCode::OK
     );
-    app.post(&format!("/api/v1/payments/{id}/confirm"), &viewer, json!({}))
-        .await
-        .assert_problem(403, "auth.forbidden");
+    app.post(
+        &format!("/api/v1/payments/{id}/confirm"),
+        &viewer,
+        json!({}),
+    )
+    .await
+    .assert_problem(403, "auth.forbidden");
     app.get("/api/v1/payments/gateways", &viewer)
         .await
         .assert_problem(403, "auth.forbidden");
     let refund = TestApp::send(
-        app.request(Method::POST, &format!("/api/v1/payments/{id}/refunds"), (&viewer).into())
-            .header("Idempotency-Key", "viewer-refund")
-            .json(&json!({ "amount": { "minor": 1, "currency": "IDR" }, "reason": "x" })),
+        app.request(
+            Method::POST,
+            &format!("/api/v1/payments/{id}/refunds"),
+            (&viewer).into(),
+        )
+        .header("Idempotency-Key", "viewer-refund")
+        .json(&json!({ "amount": { "minor": 1, "currency": "IDR" }, "reason": "x" })),
     )
     .await;
     refund.assert_problem(403, "auth.forbidden");
     let (content_type, body) = proof_form("receipt.pdf", b"%PDF-1.7");
     TestApp::send(
-        app.request(Method::POST, &format!("/api/v1/payments/{id}/proof"), (&viewer).into())
-            .header("content-type", content_type)
-            .body(body),
+        app.request(
+            Method::POST,
+            &format!("/api/v1/payments/{id}/proof"),
+            (&viewer).into(),
+        )
+        .header("content-type", content_type)
+        .body(body),
     )
     .await
     .assert_problem(403, "auth.forbidden");
     // Staff who take orders may attach the buyer's proof.
-    let clerk_role = app.create_role(&owner, "order_clerk", &["orders:write"]).await;
+    let clerk_role = app
+        .create_role(&owner, "order_clerk", &["orders:write"])
+        .await;
     let clerk = app.add_member(&owner, &email("clerk"), &[clerk_role]).await;
     let (content_type, body) = proof_form("receipt.pdf", b"%PDF-1.7");
     let attached = TestApp::send(
-        app.request(Method::POST, &format!("/api/v1/payments/{id}/proof"), (&clerk).into())
-            .header("content-type", content_type)
-            .body(body),
+        app.request(
+            Method::POST,
+            &format!("/api/v1/payments/{id}/proof"),
+            (&clerk).into(),
+        )
+        .header("content-type", content_type)
+        .body(body),
     )
     .await;
     assert_eq!(attached.status, StatusCode::CREATED, "{}", attached.body);

@@ -52,7 +52,11 @@ pub async fn save_gateway(
     let options: MethodOptions = match body.options {
         None | Some(serde_json::Value::Null) => MethodOptions::default(),
         Some(value) => serde_json::from_value(value).map_err(|e| {
-            FieldErrors::single("options", "invalid", format!("Give bank and/or manual_capture: {e}"))
+            FieldErrors::single(
+                "options",
+                "invalid",
+                format!("Give bank and/or manual_capture: {e}"),
+            )
         })?,
     };
     let saved = gateway_settings::save(

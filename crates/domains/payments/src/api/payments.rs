@@ -202,7 +202,11 @@ pub async fn list_payments(
     if let Some(status) = &query.status
         && PaymentStatus::parse(status).is_none()
     {
-        errors.add("status", "unknown_status", "Use a payment status, e.g. paid.");
+        errors.add(
+            "status",
+            "unknown_status",
+            "Use a payment status, e.g. paid.",
+        );
     }
     let method = match &query.method {
         Some(text) => match parse_method(text, "method") {
@@ -233,7 +237,9 @@ pub async fn get_payment(
     actor: Actor<perm::PaymentsRead>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<PaymentBody>> {
-    let row = PaymentsService::new(ctx.clone()).find(actor.tenant, id).await?;
+    let row = PaymentsService::new(ctx.clone())
+        .find(actor.tenant, id)
+        .await?;
     Ok(Json(PaymentBody::of(&row, &ctx)))
 }
 
@@ -517,6 +523,8 @@ pub async fn list_proofs(
     actor: Actor<perm::PaymentsRead>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Vec<ProofView>>> {
-    PaymentsService::new(ctx.clone()).find(actor.tenant, id).await?;
+    PaymentsService::new(ctx.clone())
+        .find(actor.tenant, id)
+        .await?;
     Ok(Json(proofs::list(&ctx, actor.tenant, id).await?))
 }

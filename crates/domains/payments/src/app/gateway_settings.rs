@@ -114,15 +114,23 @@ impl MethodConfig {
     /// The JSON stored (secrets included) for this configuration.
     pub fn to_json(&self) -> Value {
         match self {
-            MethodConfig::Gateway(gateway) => {
-                serde_json::to_value(gateway).unwrap_or(Value::Null)
-            }
+            MethodConfig::Gateway(gateway) => serde_json::to_value(gateway).unwrap_or(Value::Null),
             MethodConfig::BankTransfer(account) => {
                 serde_json::to_value(account).unwrap_or(Value::Null)
             }
             MethodConfig::CashOnDelivery => Value::Object(Default::default()),
         }
     }
+}
+
+/// A field of a gateway's configuration, named as the seller's form names it.
+type Field<'a, T> = (&'static str, &'a T);
+
+/// The parts of a gateway configuration that are checked the same way for every gateway.
+struct Checked<'a> {
+    gateway: &'static str,
+    secrets: Vec<Field<'a, String>>,
+    urls: Vec<Field<'a, Option<String>>>,
 }
 
 fn check_gateway(method: PaymentMethod, gateway: &GatewayConfig, errors: &mut FieldErrors) {
@@ -133,93 +141,96 @@ fn check_gateway(method: PaymentMethod, gateway: &GatewayConfig, errors: &mut Fi
         PaymentMethod::Paypal => "paypal",
         PaymentMethod::BankTransfer | PaymentMethod::Cod => "",
     };
-    let (name, secrets, urls): (&str, Vec<(&str, &String)>, Vec<(&str, &Option<String>)>) =
-        match gateway {
-            GatewayConfig::Midtrans {
-                server_key,
-                snap_base_url,
-                core_base_url,
-            } => (
-                "midtrans",
-                vec![("config.server_key", server_key)],
-                vec![
-                    ("config.snap_base_url", snap_base_url),
-                    ("config.core_base_url", core_base_url),
-                ],
-            ),
-            GatewayConfig::Xendit {
-                secret_key,
-                callback_token,
-                base_url,
-            } => (
-                "xendit",
-                vec![
+    let checked = match gateway {
+        GatewayConfig::Midtrans {
+            server_key,
+            snap_base_url,
+            core_base_url,
+        } => Checked {
+            gateway: "midtrans",
+            secrets: vec![("config.server_key", server_key)],
+            urls: vec![
+                ("config.snap_base_url", snap_base_url),
+                ("config.core_base_url", core_base_url),
+            ],
+        },
+        GatewayConfig::Xendit {
+            secret_key,
+            callback_token,
+            base_url,
+        } => Checked {
+            gateway: "xendit",
+            secrets: vec![
+                ("config.secret_key", secret_key),
+                ("config.callback_token", callback_token),
+            ],
+            urls: vec![("config.base_url", base_url)],
+        },
+        GatewayConfig::Stripe {
+            secret_key,
+            webhook_secret,
+            base_url,
+            tolerance_seconds,
+        } => {
+            if tolerance_seconds.is_some_and(|t| !(1..=3600).contains(&t)) {
+                errors.add(
+                    "config.tolerance_seconds",
+                    "out_of_range",
+                    "Give 1 to 3600 seconds.",
+                );
+            }
+            Checked {
+                gateway: "stripe",
+                secrets: vec![
                     ("config.secret_key", secret_key),
-                    ("config.callback_token", callback_token),
+                    ("config.webhook_secret", webhook_secret),
                 ],
-                vec![("config.base_url", base_url)],
-            ),
-            GatewayConfig::Stripe {
-                secret_key,
-                webhook_secret,
-                base_url,
-                tolerance_seconds,
-            } => {
-                if tolerance_seconds.is_some_and(|t| !(1..=3600).contains(&t)) {
-                    errors.add(
-                        "config.tolerance_seconds",
-                        "out_of_range",
-                        "Give 1 to 3600 seconds.",
-                    );
-                }
-                (
-                    "stripe",
-                    vec![
-                        ("config.secret_key", secret_key),
-                        ("config.webhook_secret", webhook_secret),
-                    ],
-                    vec![("config.base_url", base_url)],
-                )
+                urls: vec![("config.base_url", base_url)],
             }
-            GatewayConfig::Paypal {
-                client_id,
-                client_secret,
-                webhook_id,
-                base_url,
-                idr_per_unit,
-                ..
-            } => {
-                if *idr_per_unit < 1 {
-                    errors.add(
-                        "config.idr_per_unit",
-                        "out_of_range",
-                        "Give how many rupiah one unit of the PayPal currency is worth.",
-                    );
-                }
-                (
-                    "paypal",
-                    vec![
-                        ("config.client_id", client_id),
-                        ("config.client_secret", client_secret),
-                        ("config.webhook_id", webhook_id),
-                    ],
-                    vec![("config.base_url", base_url)],
-                )
+        }
+        GatewayConfig::Paypal {
+            client_id,
+            client_secret,
+            webhook_id,
+            base_url,
+            idr_per_unit,
+            ..
+        } => {
+            if *idr_per_unit < 1 {
+                errors.add(
+                    "config.idr_per_unit",
+                    "out_of_range",
+                    "Give how many rupiah one unit of the PayPal currency is worth.",
+                );
             }
-        };
-    if name != expected {
+            Checked {
+                gateway: "paypal",
+                secrets: vec![
+                    ("config.client_id", client_id),
+                    ("config.client_secret", client_secret),
+                    ("config.webhook_id", webhook_id),
+                ],
+                urls: vec![("config.base_url", base_url)],
+            }
+        }
+    };
+    if checked.gateway != expected {
         errors.add(
             "config.gateway",
             "wrong_gateway",
             format!("{} payments go through `{expected}`.", method.as_str()),
         );
     }
-    for (field, secret) in secrets {
+    for (field, secret) in checked.secrets {
         if secret.trim().is_empty() || secret.len() > 512 || secret == REDACTED {
-            errors.add(field, "required", "Give the value from the gateway's dashboard.");
+            errors.add(
+                field,
+                "required",
+                "Give the value from the gateway's dashboard.",
+            );
         }
     }
-    for (field, url) in urls {
+    for (field, url) in checked.urls {
         if let Some(url) = url
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
@@ -440,7 +451,8 @@ mod tests {
     fn a_method_takes_only_its_own_gateway() {
         let midtrans = json!({"gateway": "midtrans", "server_key": "SB-Mid-server-x", "snap_base_url": null, "core_base_url": null});
         assert!(MethodConfig::parse(PaymentMethod::VirtualAccount, &midtrans).is_ok());
-        let refused = MethodConfig::parse(PaymentMethod::Stripe, &midtrans).expect_err("wrong gateway");
+        let refused =
+            MethodConfig::parse(PaymentMethod::Stripe, &midtrans).expect_err("wrong gateway");
         assert_eq!(refused.0[0].field, "config.gateway");
         let empty_key = json!({"gateway": "midtrans", "server_key": " ", "snap_base_url": "ftp://x", "core_base_url": null});
         let refused = MethodConfig::parse(PaymentMethod::Midtrans, &empty_key).expect_err("bad");

@@ -15,7 +15,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{DbErr, SqlErr};
-use smartseller_contracts::payments::{PaymentError, PaymentEvent, PaymentMethod, PaymentStatus, PaymentView};
+use smartseller_contracts::payments::{
+    PaymentError, PaymentEvent, PaymentMethod, PaymentStatus, PaymentView,
+};
 use smartseller_kernel::money::{Currency, Money};
 use smartseller_kernel::validation::FieldErrors;
 use smartseller_kernel::{TenantId, clock};
@@ -252,10 +254,9 @@ impl From<PaymentsError> for PaymentError {
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
-            PaymentsError::MethodNotEnabled(method) => PaymentError::Invalid(format!(
-                "{} is not enabled for this store",
-                method.as_str()
-            )),
+            PaymentsError::MethodNotEnabled(method) => {
+                PaymentError::Invalid(format!("{} is not enabled for this store", method.as_str()))
+            }
             PaymentsError::Amount(rule) => PaymentError::Invalid(rule.to_string()),
             PaymentsError::WrongState(status) => PaymentError::WrongState(status),
             PaymentsError::Declined(message) => PaymentError::Declined(message),

@@ -198,7 +198,10 @@ mod tests {
             check_proof(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0], 100),
             Ok(ProofType::Jpeg)
         );
-        assert_eq!(check_proof(b"MZ\x90\x00", 100), Err(ProofRefusal::UnsupportedType));
+        assert_eq!(
+            check_proof(b"MZ\x90\x00", 100),
+            Err(ProofRefusal::UnsupportedType)
+        );
         assert_eq!(check_proof(b"", 100), Err(ProofRefusal::Empty));
         assert_eq!(
             check_proof(&[b'%'; 101], 100),

@@ -112,13 +112,10 @@ pub async fn run_once(ctx: &PaymentsCtx, now: DateTime<Utc>) -> PaymentsResult<R
             Source::Reconcile,
         )
         .await;
-        match outcome {
-            Ok((_, true)) => {
-                tx.commit().await?;
-                report.expired += 1;
-            }
-            // Confirmed by the seller in the meantime: it stays paid.
-            Ok((_, false)) | Err(_) => {}
+        // Otherwise confirmed by the seller in the meantime: it stays paid, nothing to write.
+        if let Ok((_, true)) = outcome {
+            tx.commit().await?;
+            report.expired += 1;
         }
     }
     Ok(report)

@@ -4,8 +4,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use smartseller_contracts::payments::{
-    PaymentError, PaymentEvent, PaymentMethod, PaymentStatus, PaymentView, Payments,
-    RefundRequest, RefundView, StartPayment,
+    PaymentError, PaymentEvent, PaymentMethod, PaymentStatus, PaymentView, Payments, RefundRequest,
+    RefundView, StartPayment,
 };
 use smartseller_kernel::money::Money;
 use smartseller_kernel::page::{Page, PageRequest};
@@ -245,13 +245,12 @@ impl PaymentsService {
                         gateway.create(&asked).await.map(|answer| {
                             // The gateway may already know more (an authorised card); never
                             // less than "somewhere to pay".
-                            let status = match domain::decide(
-                                PaymentStatus::AwaitingPayment,
-                                answer.status,
-                            ) {
-                                Transition::Move(to) => to,
-                                Transition::Ignore(_) => PaymentStatus::AwaitingPayment,
-                            };
+                            let status =
+                                match domain::decide(PaymentStatus::AwaitingPayment, answer.status)
+                                {
+                                    Transition::Move(to) => to,
+                                    Transition::Ignore(_) => PaymentStatus::AwaitingPayment,
+                                };
                             (
                                 status,
                                 Some(answer.gateway_reference),
@@ -359,10 +358,12 @@ impl PaymentsService {
             detail: json!({}),
         };
         let (after, _) = transition(&mut tx, tenant, id, &note, |before| {
-            Ok(match domain::decide(before.status(), PaymentStatus::Cancelled) {
-                Transition::Move(to) => Some(Target::status(before, to)),
-                Transition::Ignore(_) => None,
-            })
+            Ok(
+                match domain::decide(before.status(), PaymentStatus::Cancelled) {
+                    Transition::Move(to) => Some(Target::status(before, to)),
+                    Transition::Ignore(_) => None,
+                },
+            )
         })
         .await?;
         tx.commit().await?;
@@ -429,8 +430,15 @@ impl PaymentsService {
         caller: &Caller,
         id: Uuid,
     ) -> PaymentsResult<payment::Model> {
-        self.settle_manually(caller, id, PaymentMethod::BankTransfer, PaymentStatus::Paid, "confirmed", Source::Api)
-            .await
+        self.settle_manually(
+            caller,
+            id,
+            PaymentMethod::BankTransfer,
+            PaymentStatus::Paid,
+            "confirmed",
+            Source::Api,
+        )
+        .await
     }
 
     /// The seller found no such transfer (or a wrong amount): the payment failed.
@@ -439,8 +447,15 @@ impl PaymentsService {
         caller: &Caller,
         id: Uuid,
     ) -> PaymentsResult<payment::Model> {
-        self.settle_manually(caller, id, PaymentMethod::BankTransfer, PaymentStatus::Failed, "rejected", Source::Api)
-            .await
+        self.settle_manually(
+            caller,
+            id,
+            PaymentMethod::BankTransfer,
+            PaymentStatus::Failed,
+            "rejected",
+            Source::Api,
+        )
+        .await
     }
 
     async fn settle_manually(
@@ -475,11 +490,19 @@ impl PaymentsService {
         let tenant = caller.tenant;
         let mut errors = FieldErrors::new();
         if request.idempotency_key.is_empty() || request.idempotency_key.len() > MAX_KEY {
-            errors.add("idempotency_key", "invalid", format!("Give 1 to {MAX_KEY} characters."));
+            errors.add(
+                "idempotency_key",
+                "invalid",
+                format!("Give 1 to {MAX_KEY} characters."),
+            );
         }
         let reason = request.reason.trim();
         if reason.is_empty() || reason.chars().count() > MAX_REASON {
-            errors.add("reason", "invalid", format!("Give 1 to {MAX_REASON} characters."));
+            errors.add(
+                "reason",
+                "invalid",
+                format!("Give 1 to {MAX_REASON} characters."),
+            );
         }
         errors.finish()?;
         if let Some(done) =
@@ -533,9 +556,10 @@ impl PaymentsService {
             Ok(row) => row,
             Err(error) if is_unique_violation(&error) => {
                 drop(tx);
-                let done = store::refund_by_key(self.ctx.db.conn(), tenant, &request.idempotency_key)
-                    .await?
-                    .ok_or(PaymentsError::NotFound("refund"))?;
+                let done =
+                    store::refund_by_key(self.ctx.db.conn(), tenant, &request.idempotency_key)
+                        .await?
+                        .ok_or(PaymentsError::NotFound("refund"))?;
                 return self.replayed_refund(tenant, done, &request).await;
             }
             Err(error) => return Err(error.into()),

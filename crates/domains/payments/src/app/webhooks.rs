@@ -107,8 +107,13 @@ pub async fn apply(
     )
     .await?
     else {
-        store::set_receipt_outcome(&*tx, receipt_id, None, WebhookOutcome::UnknownPayment.as_str())
-            .await?;
+        store::set_receipt_outcome(
+            &*tx,
+            receipt_id,
+            None,
+            WebhookOutcome::UnknownPayment.as_str(),
+        )
+        .await?;
         tx.commit().await?;
         tracing::warn!(method = method.as_str(), event_id = %notification.event_id, "payment notification for an unknown payment");
         return Ok(WebhookOutcome::UnknownPayment);

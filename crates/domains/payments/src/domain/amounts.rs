@@ -74,13 +74,24 @@ mod tests {
 
     #[test]
     fn a_capture_may_be_partial_but_never_above_the_authorisation() {
-        assert_eq!(check_capture(idr(5_000_000), idr(15_000_000)), Ok(idr(5_000_000)));
-        assert_eq!(check_capture(idr(15_000_000), idr(15_000_000)), Ok(idr(15_000_000)));
+        assert_eq!(
+            check_capture(idr(5_000_000), idr(15_000_000)),
+            Ok(idr(5_000_000))
+        );
+        assert_eq!(
+            check_capture(idr(15_000_000), idr(15_000_000)),
+            Ok(idr(15_000_000))
+        );
         assert_eq!(
             check_capture(idr(15_000_001), idr(15_000_000)),
-            Err(AmountRuleError::AboveLimit { limit_minor: 15_000_000 })
+            Err(AmountRuleError::AboveLimit {
+                limit_minor: 15_000_000
+            })
         );
-        assert_eq!(check_capture(idr(0), idr(15_000_000)), Err(AmountRuleError::NotPositive));
+        assert_eq!(
+            check_capture(idr(0), idr(15_000_000)),
+            Err(AmountRuleError::NotPositive)
+        );
         assert!(matches!(
             check_capture(Money::new(100, Currency::Usd), idr(15_000_000)),
             Err(AmountRuleError::CurrencyMismatch { .. })
@@ -90,11 +101,17 @@ mod tests {
     #[test]
     fn refunds_run_partially_then_fully_and_never_past_what_was_captured() {
         let captured = idr(15_000_000);
-        let (after_first, status) = check_refund(idr(5_000_000), captured, idr(0)).expect("partial");
-        assert_eq!((after_first, status), (idr(5_000_000), PaymentStatus::PartiallyRefunded));
+        let (after_first, status) =
+            check_refund(idr(5_000_000), captured, idr(0)).expect("partial");
+        assert_eq!(
+            (after_first, status),
+            (idr(5_000_000), PaymentStatus::PartiallyRefunded)
+        );
         assert_eq!(
             check_refund(idr(10_000_001), captured, after_first),
-            Err(AmountRuleError::AboveLimit { limit_minor: 10_000_000 })
+            Err(AmountRuleError::AboveLimit {
+                limit_minor: 10_000_000
+            })
         );
         let (total, status) = check_refund(idr(10_000_000), captured, after_first).expect("rest");
         assert_eq!((total, status), (captured, PaymentStatus::Refunded));

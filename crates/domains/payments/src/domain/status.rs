@@ -141,7 +141,10 @@ mod tests {
             decide(Paid, PartiallyRefunded),
             Transition::Move(PartiallyRefunded)
         );
-        assert_eq!(decide(PartiallyRefunded, Refunded), Transition::Move(Refunded));
+        assert_eq!(
+            decide(PartiallyRefunded, Refunded),
+            Transition::Move(Refunded)
+        );
         assert_eq!(decide(Paid, Chargeback), Transition::Move(Chargeback));
         assert_eq!(
             decide(Refunded, PartiallyRefunded),

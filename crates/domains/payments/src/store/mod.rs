@@ -37,10 +37,7 @@ pub async fn gateways(
         .await
 }
 
-pub async fn save_gateway(
-    conn: &impl ConnectionTrait,
-    model: gateway::Model,
-) -> Result<(), DbErr> {
+pub async fn save_gateway(conn: &impl ConnectionTrait, model: gateway::Model) -> Result<(), DbErr> {
     gateway::Entity::insert(gateway::ActiveModel::from(model).reset_all())
         .on_conflict(
             OnConflict::columns([gateway::Column::TenantId, gateway::Column::Method])
@@ -63,7 +60,10 @@ pub async fn insert_payment(
     conn: &impl ConnectionTrait,
     model: payment::Model,
 ) -> Result<payment::Model, DbErr> {
-    payment::ActiveModel::from(model).reset_all().insert(conn).await
+    payment::ActiveModel::from(model)
+        .reset_all()
+        .insert(conn)
+        .await
 }
 
 pub async fn payment(
@@ -141,8 +141,7 @@ pub async fn payments(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<payment::Model>, DbErr> {
-    let mut query =
-        payment::Entity::find().filter(payment::Column::TenantId.eq(tenant.as_uuid()));
+    let mut query = payment::Entity::find().filter(payment::Column::TenantId.eq(tenant.as_uuid()));
     if let Some(status) = &filter.status {
         query = query.filter(payment::Column::Status.eq(status.as_str()));
     }
@@ -291,7 +290,10 @@ pub async fn append_history(
     conn: &impl ConnectionTrait,
     entry: history::Model,
 ) -> Result<(), DbErr> {
-    history::ActiveModel::from(entry).reset_all().insert(conn).await?;
+    history::ActiveModel::from(entry)
+        .reset_all()
+        .insert(conn)
+        .await?;
     Ok(())
 }
 
@@ -326,7 +328,10 @@ pub async fn insert_refund(
     conn: &impl ConnectionTrait,
     model: refund::Model,
 ) -> Result<refund::Model, DbErr> {
-    refund::ActiveModel::from(model).reset_all().insert(conn).await
+    refund::ActiveModel::from(model)
+        .reset_all()
+        .insert(conn)
+        .await
 }
 
 pub async fn refunds(
@@ -400,7 +405,10 @@ pub async fn insert_proof(
     conn: &impl ConnectionTrait,
     model: proof::Model,
 ) -> Result<proof::Model, DbErr> {
-    proof::ActiveModel::from(model).reset_all().insert(conn).await
+    proof::ActiveModel::from(model)
+        .reset_all()
+        .insert(conn)
+        .await
 }
 
 pub async fn proofs(

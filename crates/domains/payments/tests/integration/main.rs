@@ -96,7 +96,10 @@ impl Gateway for ScriptedGateway {
     }
 
     async fn cancel(&self, reference: &str, _gateway_reference: &str) -> Result<(), GatewayError> {
-        self.cancelled.lock().expect("lock").push(reference.to_owned());
+        self.cancelled
+            .lock()
+            .expect("lock")
+            .push(reference.to_owned());
         Err(GatewayError::NotFound)
     }
 
@@ -142,8 +145,8 @@ impl Gateway for ScriptedGateway {
         if headers.get("x-signature").and_then(|v| v.to_str().ok()) != Some(GOOD_SIGNATURE) {
             return Err(WebhookError::BadSignature);
         }
-        let body: serde_json::Value = serde_json::from_slice(raw_body)
-            .map_err(|e| WebhookError::Malformed(e.to_string()))?;
+        let body: serde_json::Value =
+            serde_json::from_slice(raw_body).map_err(|e| WebhookError::Malformed(e.to_string()))?;
         let status = body["status"]
             .as_str()
             .and_then(PaymentStatus::parse)
@@ -347,7 +350,10 @@ async fn a_bank_transfer_shows_the_store_account_and_is_paid_when_the_seller_con
     assert_eq!(instructions["account_number"], "1234567890");
     assert_eq!(instructions["account_holder"], "Toko Batik Sari");
     assert_eq!(instructions["amount"]["minor"], 15_000_000);
-    assert_eq!(instructions["reference"], view.payment_id.simple().to_string());
+    assert_eq!(
+        instructions["reference"],
+        view.payment_id.simple().to_string()
+    );
     assert!(
         view.payment_link
             .as_deref()
@@ -403,18 +409,22 @@ async fn starting_twice_with_one_key_opens_one_payment(engine: Engine) {
         view.gateway_reference,
         Some(format!("gw-{}", ids[0].simple()))
     );
-    assert_eq!(view.redirect_url, Some(format!("https://pay.example/{}", ids[0].simple())));
+    assert_eq!(
+        view.redirect_url,
+        Some(format!("https://pay.example/{}", ids[0].simple()))
+    );
     let other = h
         .service
-        .start(h.tenant, start_request(PaymentMethod::Midtrans, "checkout-8"))
+        .start(
+            h.tenant,
+            start_request(PaymentMethod::Midtrans, "checkout-8"),
+        )
         .await
         .expect("another key");
     assert_ne!(other.payment_id, ids[0]);
 }
 
-async fn refunds_run_partially_then_fully_replay_by_key_and_never_pass_the_capture(
-    engine: Engine,
-) {
+async fn refunds_run_partially_then_fully_replay_by_key_and_never_pass_the_capture(engine: Engine) {
     let Some(h) = harness(engine).await else {
         return;
     };
@@ -472,7 +482,11 @@ async fn refunds_run_partially_then_fully_replay_by_key_and_never_pass_the_captu
         .await
         .expect("replay");
     assert_eq!(replay.refund_id, first.refund_id);
-    assert_eq!(h.gateway.refunds.lock().expect("lock").len(), 1, "the gateway refunded once");
+    assert_eq!(
+        h.gateway.refunds.lock().expect("lock").len(),
+        1,
+        "the gateway refunded once"
+    );
     let after_first = h.service.get(h.tenant, view.payment_id).await.expect("get");
     assert_eq!(after_first.status, PaymentStatus::PartiallyRefunded);
     assert_eq!(after_first.refunded, idr(5_000_000));
@@ -521,8 +535,15 @@ async fn twenty_copies_of_a_settlement_and_a_late_pending_move_the_payment_once(
         };
         let body = notification(&event_id, &reference, "paid");
         deliveries.push(tokio::spawn(async move {
-            webhooks::receive(&ctx, tenant, PaymentMethod::Midtrans, &secret, &signed(), &body)
-                .await
+            webhooks::receive(
+                &ctx,
+                tenant,
+                PaymentMethod::Midtrans,
+                &secret,
+                &signed(),
+                &body,
+            )
+            .await
         }));
     }
     let mut outcomes = Vec::new();
@@ -530,15 +551,24 @@ async fn twenty_copies_of_a_settlement_and_a_late_pending_move_the_payment_once(
         outcomes.push(delivery.await.expect("task").expect("answered"));
     }
     assert_eq!(
-        outcomes.iter().filter(|o| **o == WebhookOutcome::Applied).count(),
+        outcomes
+            .iter()
+            .filter(|o| **o == WebhookOutcome::Applied)
+            .count(),
         1
     );
     assert_eq!(
-        outcomes.iter().filter(|o| **o == WebhookOutcome::Duplicate).count(),
+        outcomes
+            .iter()
+            .filter(|o| **o == WebhookOutcome::Duplicate)
+            .count(),
         9
     );
     assert_eq!(
-        outcomes.iter().filter(|o| **o == WebhookOutcome::Ignored).count(),
+        outcomes
+            .iter()
+            .filter(|o| **o == WebhookOutcome::Ignored)
+            .count(),
         10
     );
     let late_pending = webhooks::receive(
@@ -563,18 +593,26 @@ async fn twenty_copies_of_a_settlement_and_a_late_pending_move_the_payment_once(
     let lines = history::list(&h.ctx, h.tenant, view.payment_id)
         .await
         .expect("history");
-    assert_eq!(lines.iter().filter(|l| l.status_after == "paid" && l.status_before.as_deref() != Some("paid")).count(), 1);
+    assert_eq!(
+        lines
+            .iter()
+            .filter(|l| l.status_after == "paid" && l.status_before.as_deref() != Some("paid"))
+            .count(),
+        1
+    );
     let receipts = webhooks::receipts(&h.ctx, h.tenant, PaymentMethod::Midtrans)
         .await
         .expect("receipts");
     assert_eq!(receipts.len(), 12, "11 distinct deliveries + the pending");
-    assert!(receipts.iter().all(|r| r.payment_id == Some(view.payment_id)));
+    assert!(
+        receipts
+            .iter()
+            .all(|r| r.payment_id == Some(view.payment_id))
+    );
     assert_history_rebuilds(&h, view.payment_id).await;
 }
 
-async fn a_wrong_secret_or_signature_stores_nothing_and_an_unknown_payment_is_kept(
-    engine: Engine,
-) {
+async fn a_wrong_secret_or_signature_stores_nothing_and_an_unknown_payment_is_kept(engine: Engine) {
     let Some(h) = harness(engine).await else {
         return;
     };
@@ -622,7 +660,11 @@ async fn a_wrong_secret_or_signature_stores_nothing_and_an_unknown_payment_is_ke
             .is_empty()
     );
     assert_eq!(
-        h.service.get(h.tenant, view.payment_id).await.expect("get").status,
+        h.service
+            .get(h.tenant, view.payment_id)
+            .await
+            .expect("get")
+            .status,
         PaymentStatus::AwaitingPayment
     );
 
@@ -662,8 +704,7 @@ async fn a_gateway_refusal_fails_the_payment(engine: Engine) {
             "the gateway refused: amount below minimum".into()
         ))
     );
-    *h.gateway.refuse_create.lock().expect("lock") =
-        Some(GatewayError::Unavailable("503".into()));
+    *h.gateway.refuse_create.lock().expect("lock") = Some(GatewayError::Unavailable("503".into()));
     let unavailable = h
         .service
         .start(h.tenant, start_request(PaymentMethod::Midtrans, "down"))
@@ -747,13 +788,21 @@ async fn an_authorised_card_is_captured_in_part_and_voiding_a_paid_payment_is_re
         .start(h.tenant, start_request(PaymentMethod::Midtrans, "to-void"))
         .await
         .expect("started");
-    let voided = h.service.void(h.tenant, unpaid.payment_id).await.expect("voided");
+    let voided = h
+        .service
+        .void(h.tenant, unpaid.payment_id)
+        .await
+        .expect("voided");
     assert_eq!(voided.status, PaymentStatus::Cancelled);
     assert_eq!(
         h.gateway.cancelled.lock().expect("lock").as_slice(),
         [unpaid.payment_id.simple().to_string()]
     );
-    let again = h.service.void(h.tenant, unpaid.payment_id).await.expect("no-op");
+    let again = h
+        .service
+        .void(h.tenant, unpaid.payment_id)
+        .await
+        .expect("no-op");
     assert_eq!(again.status, PaymentStatus::Cancelled);
     assert_eq!(
         events_of(&h, unpaid.payment_id).await,
@@ -763,9 +812,7 @@ async fn an_authorised_card_is_captured_in_part_and_voiding_a_paid_payment_is_re
     assert_history_rebuilds(&h, unpaid.payment_id).await;
 }
 
-async fn reconciliation_asks_the_gateway_about_quiet_payments_and_lapses_transfers(
-    engine: Engine,
-) {
+async fn reconciliation_asks_the_gateway_about_quiet_payments_and_lapses_transfers(engine: Engine) {
     let Some(h) = harness(engine).await else {
         return;
     };
@@ -776,12 +823,18 @@ async fn reconciliation_asks_the_gateway_about_quiet_payments_and_lapses_transfe
         .expect("card");
     let unanswered = h
         .service
-        .start(h.tenant, start_request(PaymentMethod::Midtrans, "unknown-at-gw"))
+        .start(
+            h.tenant,
+            start_request(PaymentMethod::Midtrans, "unknown-at-gw"),
+        )
         .await
         .expect("card 2");
     let transfer = h
         .service
-        .start(h.tenant, start_request(PaymentMethod::BankTransfer, "lapse"))
+        .start(
+            h.tenant,
+            start_request(PaymentMethod::BankTransfer, "lapse"),
+        )
         .await
         .expect("transfer");
     let cod = h
@@ -797,7 +850,9 @@ async fn reconciliation_asks_the_gateway_about_quiet_payments_and_lapses_transfe
         .insert(card.payment_id.simple().to_string(), PaymentStatus::Paid);
 
     // Too soon: nothing is checked yet.
-    let early = reconcile::run_once(&h.ctx, clock::now()).await.expect("run");
+    let early = reconcile::run_once(&h.ctx, clock::now())
+        .await
+        .expect("run");
     assert_eq!(early.checked, 0);
     assert_eq!(early.expired, 0);
 
@@ -813,7 +868,10 @@ async fn reconciliation_asks_the_gateway_about_quiet_payments_and_lapses_transfe
         async move { service.get(tenant, id).await.expect("get").status }
     };
     assert_eq!(status(card.payment_id).await, PaymentStatus::Paid);
-    assert_eq!(status(unanswered.payment_id).await, PaymentStatus::AwaitingPayment);
+    assert_eq!(
+        status(unanswered.payment_id).await,
+        PaymentStatus::AwaitingPayment
+    );
     assert_eq!(status(transfer.payment_id).await, PaymentStatus::Expired);
     assert_eq!(status(cod.payment_id).await, PaymentStatus::AwaitingPayment);
     let sources: Vec<String> = history::list(&h.ctx, h.tenant, card.payment_id)
@@ -856,7 +914,10 @@ async fn cash_on_delivery_is_paid_when_the_order_is_delivered(engine: Engine) {
         )
         .await
         .expect("delivered");
-        assert!(matches!(outcome, Outcome::Handled | Outcome::AlreadyHandled));
+        assert!(matches!(
+            outcome,
+            Outcome::Handled | Outcome::AlreadyHandled
+        ));
     }
     // Another store's delivery of an order with the same id touches nothing here.
     let foreign = EventEnvelope::wrap(
@@ -866,9 +927,14 @@ async fn cash_on_delivery_is_paid_when_the_order_is_delivered(engine: Engine) {
             number: "X".into(),
         },
     );
-    consumer::deliver(&h.ctx.db, &CashCollectedOnDelivery, &foreign, RetryPolicy::default())
-        .await
-        .expect("delivered");
+    consumer::deliver(
+        &h.ctx.db,
+        &CashCollectedOnDelivery,
+        &foreign,
+        RetryPolicy::default(),
+    )
+    .await
+    .expect("delivered");
     let paid = h.service.get(h.tenant, view.payment_id).await.expect("get");
     assert_eq!(paid.status, PaymentStatus::Paid);
     assert_eq!(paid.captured, idr(15_000_000));
@@ -890,7 +956,10 @@ async fn proofs_are_checked_stored_and_noted_in_the_history(engine: Engine) {
     use smartseller_payments::app::proofs::{self, ProofRefusal, ProofType, check_proof};
     let view = h
         .service
-        .start(h.tenant, start_request(PaymentMethod::BankTransfer, "proof"))
+        .start(
+            h.tenant,
+            start_request(PaymentMethod::BankTransfer, "proof"),
+        )
         .await
         .expect("transfer");
     let pdf = bytes::Bytes::from_static(b"%PDF-1.7 transfer receipt");
@@ -899,16 +968,27 @@ async fn proofs_are_checked_stored_and_noted_in_the_history(engine: Engine) {
         check_proof(&[b'%'; 2048], 1024),
         Err(ProofRefusal::TooLarge { max_bytes: 1024 })
     );
-    let stored = proofs::upload(&h.ctx, &h.caller, view.payment_id, ProofType::Pdf, pdf.clone())
-        .await
-        .expect("stored");
+    let stored = proofs::upload(
+        &h.ctx,
+        &h.caller,
+        view.payment_id,
+        ProofType::Pdf,
+        pdf.clone(),
+    )
+    .await
+    .expect("stored");
     assert_eq!(stored.content_type, "application/pdf");
-    let listed = proofs::list(&h.ctx, h.tenant, view.payment_id).await.expect("list");
+    let listed = proofs::list(&h.ctx, h.tenant, view.payment_id)
+        .await
+        .expect("list");
     assert_eq!(listed.len(), 1);
     let files = h
         .ctx
         .files
-        .list(&format!("payments/{}/{}/proofs/", h.tenant, view.payment_id))
+        .list(&format!(
+            "payments/{}/{}/proofs/",
+            h.tenant, view.payment_id
+        ))
         .await
         .expect("files");
     assert_eq!(files.len(), 1);
@@ -923,7 +1003,10 @@ async fn proofs_are_checked_stored_and_noted_in_the_history(engine: Engine) {
     // A card payment takes no proof.
     let card = h
         .service
-        .start(h.tenant, start_request(PaymentMethod::Midtrans, "card-proof"))
+        .start(
+            h.tenant,
+            start_request(PaymentMethod::Midtrans, "card-proof"),
+        )
         .await
         .expect("card");
     assert!(matches!(
@@ -965,18 +1048,36 @@ async fn another_stores_payments_and_webhooks_are_invisible(engine: Engine) {
     assert_ne!(mine, theirs);
     let body = notification("x1", &view.payment_id.simple().to_string(), "paid");
     assert!(matches!(
-        webhooks::receive(&h.ctx, h.tenant, PaymentMethod::Midtrans, &theirs, &signed(), &body)
-            .await,
+        webhooks::receive(
+            &h.ctx,
+            h.tenant,
+            PaymentMethod::Midtrans,
+            &theirs,
+            &signed(),
+            &body
+        )
+        .await,
         Err(PaymentsError::NotFound(_))
     ));
     assert_eq!(
-        webhooks::receive(&h.ctx, other, PaymentMethod::Midtrans, &theirs, &signed(), &body)
-            .await
-            .expect("answered"),
+        webhooks::receive(
+            &h.ctx,
+            other,
+            PaymentMethod::Midtrans,
+            &theirs,
+            &signed(),
+            &body
+        )
+        .await
+        .expect("answered"),
         WebhookOutcome::UnknownPayment
     );
     assert_eq!(
-        h.service.get(h.tenant, view.payment_id).await.expect("get").status,
+        h.service
+            .get(h.tenant, view.payment_id)
+            .await
+            .expect("get")
+            .status,
         PaymentStatus::AwaitingPayment
     );
 }
