@@ -98,10 +98,14 @@ pub async fn apply(
     if !first_time {
         return Ok(WebhookOutcome::Duplicate);
     }
+    let methods: Vec<&str> = sharing_notifications(method)
+        .iter()
+        .map(|m| m.as_str())
+        .collect();
     let Some(payment) = store::payment_by_reference(
         &*tx,
         tenant,
-        method.as_str(),
+        &methods,
         notification.reference.as_deref(),
         notification.gateway_reference.as_deref(),
     )
@@ -140,6 +144,22 @@ pub async fn apply(
     store::set_receipt_outcome(&*tx, receipt_id, Some(payment.id), outcome.as_str()).await?;
     tx.commit().await?;
     Ok(outcome)
+}
+
+/// The methods whose payments one notification URL may speak of. Midtrans sends every
+/// notification of a merchant account (Snap and Core API virtual accounts alike) to the one URL
+/// set in its dashboard, so either Midtrans URL finds payments of both methods.
+pub fn sharing_notifications(method: PaymentMethod) -> &'static [PaymentMethod] {
+    match method {
+        PaymentMethod::Midtrans | PaymentMethod::VirtualAccount => {
+            &[PaymentMethod::Midtrans, PaymentMethod::VirtualAccount]
+        }
+        PaymentMethod::Xendit => &[PaymentMethod::Xendit],
+        PaymentMethod::Stripe => &[PaymentMethod::Stripe],
+        PaymentMethod::Paypal => &[PaymentMethod::Paypal],
+        PaymentMethod::BankTransfer => &[PaymentMethod::BankTransfer],
+        PaymentMethod::Cod => &[PaymentMethod::Cod],
+    }
 }
 
 /// What a payment becomes on hearing that the gateway has it in `incoming`, with `amount` when
@@ -207,4 +227,90 @@ pub async fn receipts(
             raw_body: r.raw_body,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use smartseller_kernel::money::{Currency, Money};
+
+    fn payment(
+        status: PaymentStatus,
+        captured: i64,
+        refunded: i64,
+    ) -> crate::store::payment::Model {
+        let now = clock::now();
+        crate::store::payment::Model {
+            id: Uuid::now_v7(),
+            tenant_id: Uuid::now_v7(),
+            order_id: Uuid::now_v7(),
+            order_number: "SO-1".into(),
+            method: "midtrans".into(),
+            status: status.as_str().into(),
+            currency: "IDR".into(),
+            amount_minor: 15_000_000,
+            captured_minor: captured,
+            refunded_minor: refunded,
+            reference: "r".into(),
+            gateway_reference: None,
+            redirect_url: None,
+            instructions: None,
+            link_token: "t".into(),
+            expires_at: None,
+            idempotency_key: "k".into(),
+            request: serde_json::Value::Null,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn idr(minor: i64) -> Option<Money> {
+        Some(Money::new(minor, Currency::Idr))
+    }
+
+    #[test]
+    fn a_settlement_captures_what_the_gateway_received_never_more_than_the_amount() {
+        let awaiting = payment(PaymentStatus::AwaitingPayment, 0, 0);
+        let whole = target_for(&awaiting, PaymentStatus::Paid, None).expect("moves");
+        assert_eq!(whole.captured_minor, 15_000_000);
+        let part = target_for(&awaiting, PaymentStatus::Paid, idr(10_000_000)).expect("moves");
+        assert_eq!(part.captured_minor, 10_000_000);
+        let too_much = target_for(&awaiting, PaymentStatus::Paid, idr(99_000_000)).expect("moves");
+        assert_eq!(too_much.captured_minor, 15_000_000);
+        let dollars = Some(Money::new(100, Currency::Usd));
+        let foreign = target_for(&awaiting, PaymentStatus::Paid, dollars).expect("moves");
+        assert_eq!(foreign.captured_minor, 15_000_000);
+    }
+
+    #[test]
+    fn refunds_told_by_the_gateway_stay_within_the_capture_and_never_shrink() {
+        let paid = payment(PaymentStatus::Paid, 15_000_000, 0);
+        let partial =
+            target_for(&paid, PaymentStatus::PartiallyRefunded, idr(5_000_000)).expect("moves");
+        assert_eq!(partial.refunded_minor, 5_000_000);
+        let full = target_for(&paid, PaymentStatus::Refunded, None).expect("moves");
+        assert_eq!(full.refunded_minor, 15_000_000);
+        let partly = payment(PaymentStatus::PartiallyRefunded, 15_000_000, 5_000_000);
+        assert!(target_for(&partly, PaymentStatus::Paid, None).is_none());
+        // Refunded before we heard it was paid: the capture is the whole amount.
+        let unheard = payment(PaymentStatus::AwaitingPayment, 0, 0);
+        let refunded = target_for(&unheard, PaymentStatus::Refunded, None).expect("moves");
+        assert_eq!(
+            (refunded.captured_minor, refunded.refunded_minor),
+            (15_000_000, 15_000_000)
+        );
+    }
+
+    #[test]
+    fn one_midtrans_url_serves_snap_and_virtual_accounts() {
+        assert_eq!(
+            sharing_notifications(PaymentMethod::VirtualAccount),
+            sharing_notifications(PaymentMethod::Midtrans)
+        );
+        assert_eq!(
+            sharing_notifications(PaymentMethod::Stripe),
+            [PaymentMethod::Stripe]
+        );
+    }
 }

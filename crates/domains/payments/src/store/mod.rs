@@ -104,7 +104,7 @@ pub async fn payment_by_link(
 pub async fn payment_by_reference(
     conn: &impl ConnectionTrait,
     tenant: TenantId,
-    method: &str,
+    methods: &[&str],
     reference: Option<&str>,
     gateway_reference: Option<&str>,
 ) -> Result<Option<payment::Model>, DbErr> {
@@ -120,7 +120,7 @@ pub async fn payment_by_reference(
     }
     payment::Entity::find()
         .filter(payment::Column::TenantId.eq(tenant.as_uuid()))
-        .filter(payment::Column::Method.eq(method))
+        .filter(payment::Column::Method.is_in(methods.iter().copied()))
         .filter(any)
         .one(conn)
         .await

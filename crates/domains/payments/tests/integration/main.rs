@@ -49,6 +49,8 @@ struct ScriptedGateway {
     statuses: Mutex<HashMap<String, PaymentStatus>>,
     cancelled: Mutex<Vec<String>>,
     refunds: Mutex<Vec<(String, i64, String)>>,
+    /// The `bank` of every payment opened.
+    banks: Mutex<Vec<Option<String>>>,
 }
 
 const GOOD_SIGNATURE: &str = "signed-by-the-gateway";
@@ -60,6 +62,7 @@ impl Gateway for ScriptedGateway {
     }
 
     async fn create(&self, request: &CreatePayment) -> Result<GatewayPayment, GatewayError> {
+        self.banks.lock().expect("lock").push(request.bank.clone());
         if let Some(error) = self.refuse_create.lock().expect("lock").clone() {
             return Err(error);
         }
@@ -233,7 +236,15 @@ async fn enable_methods(h: &Harness, tenant: TenantId) {
             json!({"bank": "BCA", "account_number": "1234567890", "account_holder": "Toko Batik Sari"}),
         ),
         (PaymentMethod::Cod, json!({})),
+        (
+            PaymentMethod::VirtualAccount,
+            json!({"gateway": "midtrans", "server_key": "SB-Mid-server-test", "snap_base_url": null, "core_base_url": null}),
+        ),
     ] {
+        let options = MethodOptions {
+            bank: (method == PaymentMethod::VirtualAccount).then(|| "bni".to_owned()),
+            manual_capture: false,
+        };
         gateway_settings::save(
             &h.ctx,
             tenant,
@@ -241,7 +252,7 @@ async fn enable_methods(h: &Harness, tenant: TenantId) {
             GatewayUpdate {
                 enabled: true,
                 config,
-                options: MethodOptions::default(),
+                options,
             },
         )
         .await
@@ -331,6 +342,7 @@ engine_tests!(
     proofs_are_checked_stored_and_noted_in_the_history,
     another_stores_payments_and_webhooks_are_invisible,
     a_method_that_is_not_enabled_is_refused,
+    a_virtual_account_opens_at_the_chosen_bank_and_settles_through_the_midtrans_url,
 );
 
 async fn a_bank_transfer_shows_the_store_account_and_is_paid_when_the_seller_confirms(
@@ -1114,4 +1126,51 @@ async fn a_method_that_is_not_enabled_is_refused(engine: Engine) {
         h.service.start(h.tenant, bad).await,
         Err(PaymentError::Invalid(_))
     ));
+}
+
+async fn a_virtual_account_opens_at_the_chosen_bank_and_settles_through_the_midtrans_url(
+    engine: Engine,
+) {
+    let Some(h) = harness(engine).await else {
+        return;
+    };
+    let view = h
+        .service
+        .start(h.tenant, start_request(PaymentMethod::VirtualAccount, "va"))
+        .await
+        .expect("va");
+    assert_eq!(view.status, PaymentStatus::AwaitingPayment);
+    assert_eq!(
+        h.gateway
+            .banks
+            .lock()
+            .expect("lock")
+            .last()
+            .cloned()
+            .flatten()
+            .as_deref(),
+        Some("bni")
+    );
+    // Midtrans posts every notification of the account to the one URL in its dashboard.
+    let secret = webhook_secret(&h, h.tenant).await;
+    let outcome = webhooks::receive(
+        &h.ctx,
+        h.tenant,
+        PaymentMethod::Midtrans,
+        &secret,
+        &signed(),
+        &notification("va-settle", &view.payment_id.simple().to_string(), "paid"),
+    )
+    .await
+    .expect("answered");
+    assert_eq!(outcome, WebhookOutcome::Applied);
+    assert_eq!(
+        h.service
+            .get(h.tenant, view.payment_id)
+            .await
+            .expect("get")
+            .status,
+        PaymentStatus::Paid
+    );
+    assert_history_rebuilds(&h, view.payment_id).await;
 }
