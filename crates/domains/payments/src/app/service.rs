@@ -29,6 +29,11 @@ pub struct PaymentsService {
     ctx: PaymentsCtx,
 }
 
+/// A refund reserved against the payment, the gateway not yet answered.
+const REFUND_REQUESTED: &str = "requested";
+const REFUND_SUCCEEDED: &str = "succeeded";
+const REFUND_FAILED: &str = "failed";
+
 /// The longest order number a gateway is shown.
 const MAX_ORDER_NUMBER: usize = 64;
 const MAX_KEY: usize = 255;
@@ -82,7 +87,12 @@ fn refund_view(row: &refund::Model, currency: smartseller_kernel::money::Currenc
         refund_id: row.id,
         payment_id: row.payment_id,
         amount: Money::new(row.amount_minor, currency),
-        status: row.status.clone(),
+        // Reserved but not yet answered by the gateway is, to the caller, still pending.
+        status: if row.status == REFUND_REQUESTED {
+            "pending".to_owned()
+        } else {
+            row.status.clone()
+        },
         gateway_reference: row.gateway_reference.clone(),
     }
 }
@@ -523,36 +533,25 @@ impl PaymentsService {
             Some(method) => self.gateway_of(current.method(), &method.config)?,
             None => None,
         };
-        let (refund_status, gateway_reference) = match gateway {
-            Some(gateway) => {
-                let answer = gateway
-                    .refund(
-                        &current.reference,
-                        current.gateway_reference.as_deref().unwrap_or_default(),
-                        request.amount,
-                        reason,
-                        &request.idempotency_key,
-                    )
-                    .await?;
-                (answer.status, Some(answer.refund_reference))
-            }
-            // Bank transfers and cash are paid back by the seller; we record that they did.
-            None => ("succeeded".to_owned(), None),
-        };
+        let amount = request.amount;
+
+        // First the refund is reserved: its row, `requested`, counts against what is left to
+        // refund, so two refunds racing on one payment can never together pass the capture,
+        // even while the gateway is being asked.
         let mut tx = self.ctx.db.begin_write().await?;
-        let refund_row = refund::Model {
+        let requested = refund::Model {
             id: Uuid::now_v7(),
             tenant_id: tenant.as_uuid(),
             payment_id: current.id,
             currency: current.currency.clone(),
-            amount_minor: request.amount.minor,
+            amount_minor: amount.minor,
             reason: reason.to_owned(),
-            status: refund_status,
-            gateway_reference,
+            status: REFUND_REQUESTED.to_owned(),
+            gateway_reference: None,
             idempotency_key: request.idempotency_key.clone(),
             created_at: clock::now(),
         };
-        let inserted = match store::insert_refund(&*tx, refund_row).await {
+        let requested = match store::insert_refund(&*tx, requested).await {
             Ok(row) => row,
             Err(error) if is_unique_violation(&error) => {
                 drop(tx);
@@ -567,10 +566,72 @@ impl PaymentsService {
         let note = Note {
             source: Source::Api,
             caller: *caller,
-            action: "refunded",
-            detail: json!({ "refund_id": inserted.id, "amount": request.amount, "reason": reason }),
+            action: "refund_requested",
+            detail: json!({ "refund_id": requested.id, "amount": amount, "reason": reason }),
         };
-        let amount = request.amount;
+        // Touching the payment (figures unchanged) takes its row: the reservations of other
+        // refunds of this payment are committed, or wait for this one, before they are counted.
+        let (touched, _) = transition(&mut tx, tenant, current.id, &note, |before| {
+            if !matches!(
+                before.status(),
+                PaymentStatus::Paid | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded
+            ) {
+                return Err(PaymentsError::WrongState(before.status()));
+            }
+            Ok(Some(Target::status(before, before.status())))
+        })
+        .await?;
+        let reserved: i64 = store::refunds(&*tx, tenant, current.id)
+            .await?
+            .iter()
+            .filter(|r| r.status == REFUND_REQUESTED && r.id != requested.id)
+            .map(|r| r.amount_minor)
+            .sum();
+        let already = Money::new(touched.refunded_minor + reserved, touched.currency());
+        check_refund(amount, touched.captured(), already)?;
+        tx.commit().await?;
+
+        let answer = match gateway {
+            Some(gateway) => gateway
+                .refund(
+                    &current.reference,
+                    current.gateway_reference.as_deref().unwrap_or_default(),
+                    amount,
+                    reason,
+                    &request.idempotency_key,
+                )
+                .await
+                .map(|answer| (answer.status, Some(answer.refund_reference))),
+            // Bank transfers and cash are paid back by the seller; we record that they did.
+            None => Ok((REFUND_SUCCEEDED.to_owned(), None)),
+        };
+
+        let mut tx = self.ctx.db.begin_write().await?;
+        let (status, gateway_reference) = match answer {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                store::update_refund(&*tx, requested.id, REFUND_FAILED, None).await?;
+                let note = Note {
+                    source: Source::Api,
+                    caller: *caller,
+                    action: "refund_failed",
+                    detail: json!({ "refund_id": requested.id, "error": error.to_string() }),
+                };
+                transition(&mut tx, tenant, current.id, &note, |before| {
+                    Ok(Some(Target::status(before, before.status())))
+                })
+                .await?;
+                tx.commit().await?;
+                return Err(error.into());
+            }
+        };
+        store::update_refund(&*tx, requested.id, &status, gateway_reference.as_deref()).await?;
+        let note = Note {
+            source: Source::Api,
+            caller: *caller,
+            action: "refunded",
+            detail: json!({ "refund_id": requested.id, "amount": amount, "gateway_status": status }),
+        };
         let (after, _) = transition(&mut tx, tenant, current.id, &note, |before| {
             let (total, status) = check_refund(amount, before.captured(), before.refunded())?;
             Ok(Some(Target {
@@ -584,14 +645,19 @@ impl PaymentsService {
             &PaymentEvent::Refunded {
                 payment_id: after.id,
                 order_id: after.order_id,
-                refund_id: inserted.id,
+                refund_id: requested.id,
                 amount,
                 total_refunded: after.refunded(),
             },
         )
         .await?;
         tx.commit().await?;
-        Ok((inserted, after))
+        let refunded = refund::Model {
+            status,
+            gateway_reference,
+            ..requested
+        };
+        Ok((refunded, after))
     }
 
     async fn replayed_refund(

@@ -334,6 +334,24 @@ pub async fn insert_refund(
         .await
 }
 
+pub async fn update_refund(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    status: &str,
+    gateway_reference: Option<&str>,
+) -> Result<(), DbErr> {
+    refund::Entity::update_many()
+        .col_expr(refund::Column::Status, Expr::value(status))
+        .col_expr(
+            refund::Column::GatewayReference,
+            Expr::value(gateway_reference.map(str::to_owned)),
+        )
+        .filter(refund::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 pub async fn refunds(
     conn: &impl ConnectionTrait,
     tenant: TenantId,

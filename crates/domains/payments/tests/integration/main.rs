@@ -49,6 +49,8 @@ struct ScriptedGateway {
     statuses: Mutex<HashMap<String, PaymentStatus>>,
     cancelled: Mutex<Vec<String>>,
     refunds: Mutex<Vec<(String, i64, String)>>,
+    /// Set: `refund` refuses with this error.
+    refuse_refund: Mutex<Option<GatewayError>>,
     /// The `bank` of every payment opened.
     banks: Mutex<Vec<Option<String>>>,
 }
@@ -128,6 +130,11 @@ impl Gateway for ScriptedGateway {
         _reason: &str,
         idempotency_key: &str,
     ) -> Result<GatewayRefund, GatewayError> {
+        if let Some(error) = self.refuse_refund.lock().expect("lock").clone() {
+            return Err(error);
+        }
+        // Give racing refunds time to overlap while the gateway "works".
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         self.refunds.lock().expect("lock").push((
             reference.to_owned(),
             amount.minor,
@@ -343,6 +350,7 @@ engine_tests!(
     another_stores_payments_and_webhooks_are_invisible,
     a_method_that_is_not_enabled_is_refused,
     a_virtual_account_opens_at_the_chosen_bank_and_settles_through_the_midtrans_url,
+    racing_refunds_never_together_pass_the_capture_and_a_refused_refund_frees_its_amount,
 );
 
 async fn a_bank_transfer_shows_the_store_account_and_is_paid_when_the_seller_confirms(
@@ -1171,6 +1179,101 @@ async fn a_virtual_account_opens_at_the_chosen_bank_and_settles_through_the_midt
             .expect("get")
             .status,
         PaymentStatus::Paid
+    );
+    assert_history_rebuilds(&h, view.payment_id).await;
+}
+
+async fn racing_refunds_never_together_pass_the_capture_and_a_refused_refund_frees_its_amount(
+    engine: Engine,
+) {
+    let Some(h) = harness(engine).await else {
+        return;
+    };
+    let view = h
+        .service
+        .start(
+            h.tenant,
+            start_request(PaymentMethod::Midtrans, "racing-refunds"),
+        )
+        .await
+        .expect("started");
+    let secret = webhook_secret(&h, h.tenant).await;
+    webhooks::receive(
+        &h.ctx,
+        h.tenant,
+        PaymentMethod::Midtrans,
+        &secret,
+        &signed(),
+        &notification("paid", &view.payment_id.simple().to_string(), "paid"),
+    )
+    .await
+    .expect("paid");
+
+    // A refused refund reserves nothing once it is refused.
+    *h.gateway.refuse_refund.lock().expect("lock") =
+        Some(GatewayError::Declined("refund window closed".into()));
+    let refused = h
+        .service
+        .refund(
+            h.tenant,
+            RefundRequest {
+                payment_id: view.payment_id,
+                amount: idr(15_000_000),
+                reason: "return".into(),
+                idempotency_key: "refused".into(),
+            },
+        )
+        .await;
+    assert!(matches!(refused, Err(PaymentError::Declined(_))));
+    *h.gateway.refuse_refund.lock().expect("lock") = None;
+    let unchanged = h.service.get(h.tenant, view.payment_id).await.expect("get");
+    assert_eq!(
+        (unchanged.status, unchanged.refunded),
+        (PaymentStatus::Paid, idr(0))
+    );
+
+    // Ten refunds of Rp 50.000 race on a Rp 150.000 payment: exactly three go through.
+    let mut racing = Vec::new();
+    for n in 0..10 {
+        let service = h.service.clone();
+        let tenant = h.tenant;
+        let request = RefundRequest {
+            payment_id: view.payment_id,
+            amount: idr(5_000_000),
+            reason: "partial return".into(),
+            idempotency_key: format!("race-{n}"),
+        };
+        racing.push(tokio::spawn(async move {
+            service.refund(tenant, request).await
+        }));
+    }
+    let mut succeeded = 0;
+    for refund in racing {
+        match refund.await.expect("task") {
+            Ok(view) => {
+                assert_eq!(view.status, "succeeded");
+                succeeded += 1;
+            }
+            Err(PaymentError::Invalid(_)) => {}
+            Err(other) => panic!("unexpected refusal: {other:?}"),
+        }
+    }
+    assert_eq!(succeeded, 3);
+    assert_eq!(
+        h.gateway.refunds.lock().expect("lock").len(),
+        3,
+        "the gateway refunded three times"
+    );
+    let refunded = h.service.get(h.tenant, view.payment_id).await.expect("get");
+    assert_eq!(refunded.status, PaymentStatus::Refunded);
+    assert_eq!(refunded.refunded, idr(15_000_000));
+    assert_eq!(
+        events_of(&h, view.payment_id)
+            .await
+            .iter()
+            .filter(|e| *e == "payment.refunded")
+            .count(),
+        3
     );
     assert_history_rebuilds(&h, view.payment_id).await;
 }
