@@ -82,6 +82,23 @@ fn check_start(request: &StartPayment) -> Result<(), FieldErrors> {
     errors.finish()
 }
 
+/// A retry must ask for the payment the key first opened: the same key for another order,
+/// amount or method is a mistake, not a retry.
+fn same_payment(existing: &payment::Model, request: &StartPayment) -> PaymentsResult<()> {
+    if existing.order_id != request.order_id
+        || existing.amount() != request.amount
+        || existing.method() != request.method
+    {
+        return Err(FieldErrors::single(
+            "idempotency_key",
+            "reused",
+            "This key opened a payment for another order, amount or method.",
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn refund_view(row: &refund::Model, currency: smartseller_kernel::money::Currency) -> RefundView {
     RefundView {
         refund_id: row.id,
@@ -135,6 +152,7 @@ impl PaymentsService {
         if let Some(existing) =
             store::payment_by_key(self.ctx.db.conn(), tenant, &request.idempotency_key).await?
         {
+            same_payment(&existing, &request)?;
             return self.resume(caller, existing).await;
         }
         let method = gateway_settings::enabled(&self.ctx, tenant, request.method).await?;
@@ -174,6 +192,7 @@ impl PaymentsService {
                     store::payment_by_key(self.ctx.db.conn(), tenant, &request.idempotency_key)
                         .await?
                         .ok_or(PaymentsError::NotFound("payment"))?;
+                same_payment(&existing, &request)?;
                 return self.resume(caller, existing).await;
             }
             Err(error) => return Err(error.into()),

@@ -442,6 +442,13 @@ async fn starting_twice_with_one_key_opens_one_payment(engine: Engine) {
         .await
         .expect("another key");
     assert_ne!(other.payment_id, ids[0]);
+    // The same key for another order is a mistake, not a retry.
+    let mut reused = request.clone();
+    reused.order_id = Uuid::now_v7();
+    assert!(matches!(
+        h.service.start(h.tenant, reused).await,
+        Err(PaymentError::Invalid(_))
+    ));
 }
 
 async fn refunds_run_partially_then_fully_replay_by_key_and_never_pass_the_capture(engine: Engine) {
@@ -714,10 +721,8 @@ async fn a_gateway_refusal_fails_the_payment(engine: Engine) {
     };
     *h.gateway.refuse_create.lock().expect("lock") =
         Some(GatewayError::Declined("amount below minimum".into()));
-    let declined = h
-        .service
-        .start(h.tenant, start_request(PaymentMethod::Midtrans, "dec"))
-        .await;
+    let declined_request = start_request(PaymentMethod::Midtrans, "dec");
+    let declined = h.service.start(h.tenant, declined_request.clone()).await;
     assert_eq!(
         declined,
         Err(PaymentError::Declined(
@@ -752,7 +757,7 @@ async fn a_gateway_refusal_fails_the_payment(engine: Engine) {
     // A retry with the same key answers the failed payment; it does not open a second one.
     let replay = h
         .service
-        .start(h.tenant, start_request(PaymentMethod::Midtrans, "dec"))
+        .start(h.tenant, declined_request)
         .await
         .expect("replayed");
     assert_eq!(replay.status, PaymentStatus::Failed);
