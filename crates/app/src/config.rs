@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use smartseller_identity::app::oidc::OidcProviderConfig;
 
 /// The domains this build knows, in start-up order.
-pub const ALL_DOMAINS: &[&str] = &["identity", "catalog", "inventory"];
+pub const ALL_DOMAINS: &[&str] = &["identity", "catalog", "inventory", "payments"];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -42,6 +42,7 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub media: MediaSettings,
     pub search: SearchSettings,
+    pub payments: PaymentsSettings,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -65,6 +66,33 @@ impl Default for MediaSettings {
         Self {
             max_upload_bytes:
                 smartseller_catalog::app::media::MediaSettings::DEFAULT_MAX_UPLOAD_BYTES,
+        }
+    }
+}
+
+/// `[payments]`: reconciliation and transfer proofs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PaymentsSettings {
+    /// How long a payment may wait for its gateway's webhook before the reconciler asks the
+    /// gateway (15 minutes by default).
+    pub reconcile_after_secs: u64,
+    /// How often the reconciler runs (every minute by default).
+    pub reconcile_every_secs: u64,
+    /// Run the reconciler in this process.
+    pub reconciler: bool,
+    /// The largest bank-transfer proof accepted, in bytes (5 MiB by default).
+    pub max_proof_bytes: u64,
+}
+
+impl Default for PaymentsSettings {
+    fn default() -> Self {
+        let defaults = smartseller_payments::PaymentsSettings::default();
+        Self {
+            reconcile_after_secs: defaults.reconcile_after.as_secs(),
+            reconcile_every_secs: defaults.reconcile_every.as_secs(),
+            reconciler: true,
+            max_proof_bytes: defaults.max_proof_bytes,
         }
     }
 }
@@ -201,6 +229,7 @@ impl Default for Settings {
             storage: StorageSettings::default(),
             media: MediaSettings::default(),
             search: SearchSettings::default(),
+            payments: PaymentsSettings::default(),
         }
     }
 }
@@ -371,6 +400,14 @@ impl Settings {
         }
         if self.media.max_upload_bytes == 0 || self.media.max_upload_bytes > 1 << 30 {
             return Err("media.max_upload_bytes must be between 1 and 1073741824 (1 GiB)".into());
+        }
+        if self.payments.reconcile_every_secs == 0 {
+            return Err("payments.reconcile_every_secs must be at least 1".into());
+        }
+        if self.payments.max_proof_bytes == 0 || self.payments.max_proof_bytes > 100 << 20 {
+            return Err(
+                "payments.max_proof_bytes must be between 1 and 104857600 (100 MiB)".into(),
+            );
         }
         if self.auth.access_ttl_secs == 0 || self.auth.access_ttl_secs > 86_400 {
             return Err("auth.access_ttl_secs must be between 1 and 86400".into());

@@ -18,6 +18,9 @@ use smartseller_identity::app::api_keys::ApiKeys;
 use smartseller_identity::app::oidc::OidcProviders;
 use smartseller_identity::{IdentityCtx, IdentityMigrator, IdentitySettings};
 use smartseller_inventory::{InventoryCtx, InventoryMigrator};
+use smartseller_payments::{
+    GatewayFactory, HttpGateways, PaymentsCtx, PaymentsMigrator, PaymentsService,
+};
 use smartseller_platform::consumer::{self, Consumers, EventHandler, RetryPolicy};
 use smartseller_platform::jobs::{JobHandlers, WorkerSettings};
 use smartseller_platform::limits::{MemoryRateLimiter, RateLimiter};
@@ -58,6 +61,9 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     CatalogMigrator::up(db.conn(), None)
         .await
         .context("catalog migrations failed")?;
+    PaymentsMigrator::up(db.conn(), None)
+        .await
+        .context("payments migrations failed")?;
     Ok(())
 }
 
@@ -68,6 +74,7 @@ fn api_router(
     settings: &Settings,
     identity: &IdentityCtx,
     catalog: &CatalogCtx,
+    payments: &PaymentsCtx,
 ) -> (Router, utoipa::openapi::OpenApi) {
     // Jobs belong to no one domain: every process serves their status.
     let mut router = OpenApiRouter::with_openapi(BaseDoc::openapi())
@@ -79,6 +86,7 @@ fn api_router(
                 identity.db.clone(),
             ))),
             "catalog" => router.merge(smartseller_catalog::router(catalog.clone())),
+            "payments" => router.merge(smartseller_payments::router(payments.clone())),
             _ => router,
         };
     }
@@ -90,6 +98,7 @@ fn domain_consumers(
     settings: &Settings,
     identity: &IdentityCtx,
     catalog: &CatalogCtx,
+    payments: &PaymentsCtx,
 ) -> Consumers {
     let mut consumers = Consumers::new();
     for domain in settings.active_domains() {
@@ -99,6 +108,7 @@ fn domain_consumers(
                 smartseller_inventory::consumers(&InventoryCtx::new(identity.db.clone()))
             }
             "catalog" => smartseller_catalog::consumers(catalog),
+            "payments" => smartseller_payments::consumers(payments),
             _ => Vec::new(),
         };
         for handler in handlers {
@@ -131,6 +141,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(smartseller_identity::api::routes().split_for_parts().1);
     document.merge(smartseller_inventory::api::routes().split_for_parts().1);
     document.merge(smartseller_catalog::api::routes().split_for_parts().1);
+    document.merge(smartseller_payments::api::routes().split_for_parts().1);
     document
 }
 
@@ -161,6 +172,9 @@ pub struct App {
     pub openapi: utoipa::openapi::OpenApi,
     pub identity: IdentityCtx,
     pub catalog: CatalogCtx,
+    /// Payments' use cases. Other domains take it as
+    /// `Arc<dyn smartseller_contracts::payments::Payments>` (see [`App::payments_contract`]).
+    pub payments: Arc<PaymentsService>,
     consumers: Consumers,
     transport: Transport,
     wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>>,
@@ -170,6 +184,15 @@ pub struct App {
 impl App {
     /// Connects to everything the settings name, failing fast with a clear message.
     pub async fn build(settings: Settings) -> anyhow::Result<App> {
+        Self::build_with_payment_gateways(settings, None).await
+    }
+
+    /// [`App::build`], with the payment gateway clients made by `gateways` instead of the real
+    /// HTTP ones: for tests that script a gateway.
+    pub async fn build_with_payment_gateways(
+        settings: Settings,
+        gateways: Option<Arc<dyn GatewayFactory>>,
+    ) -> anyhow::Result<App> {
         settings.validate().map_err(anyhow::Error::msg)?;
         std::fs::create_dir_all(&settings.data_dir).with_context(|| {
             format!("cannot create the data dir {}", settings.data_dir.display())
@@ -234,7 +257,20 @@ impl App {
             ..CatalogCtx::new(db.clone(), files, open_search_index(&settings)?)
         };
 
-        let consumers = domain_consumers(&settings, &identity, &catalog);
+        let payments_ctx = PaymentsCtx {
+            db: db.clone(),
+            files: catalog.files.clone(),
+            gateways: gateways.unwrap_or_else(|| Arc::new(HttpGateways::default())),
+            settings: Arc::new(smartseller_payments::PaymentsSettings {
+                reconcile_after: Duration::from_secs(settings.payments.reconcile_after_secs),
+                reconcile_every: Duration::from_secs(settings.payments.reconcile_every_secs),
+                max_proof_bytes: settings.payments.max_proof_bytes,
+                public_url: settings.public_url.clone(),
+            }),
+        };
+        let payments = Arc::new(PaymentsService::new(payments_ctx.clone()));
+
+        let consumers = domain_consumers(&settings, &identity, &catalog, &payments_ctx);
         let wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>> = consumers
             .handlers()
             .iter()
@@ -265,7 +301,7 @@ impl App {
             max_body: settings.max_body_bytes,
             wait_for_first: Duration::from_secs(10),
         };
-        let (api, openapi) = api_router(&settings, &identity, &catalog);
+        let (api, openapi) = api_router(&settings, &identity, &catalog, &payments_ctx);
         let document = Arc::new(openapi.clone());
         let router = Router::new()
             .merge(api)
@@ -301,11 +337,17 @@ impl App {
             openapi,
             identity,
             catalog,
+            payments,
             consumers,
             transport,
             wakeups,
             nats,
         })
+    }
+
+    /// Payments as the orders domain (and any other) calls them.
+    pub fn payments_contract(&self) -> Arc<dyn smartseller_contracts::payments::Payments> {
+        self.payments.clone()
     }
 
     fn retry_policy(&self) -> RetryPolicy {
@@ -341,6 +383,21 @@ impl App {
         {
             tasks.spawn(smartseller_inventory::app::reservations::run_sweeper(
                 InventoryCtx::new(self.db.clone()),
+                shutdown.child_token(),
+            ));
+        }
+        // Payments whose webhook never came are asked of their gateway; lapsed transfers
+        // expire. Each change is a guarded update, so two reconcilers never apply one twice.
+        if self.settings.payments.reconciler
+            && self
+                .settings
+                .active_domains()
+                .iter()
+                .any(|d| d == "payments")
+        {
+            tasks.spawn(smartseller_payments::app::reconcile::run_reconciler(
+                self.payments.ctx().clone(),
+                Duration::from_secs(self.settings.payments.reconcile_every_secs),
                 shutdown.child_token(),
             ));
         }

@@ -109,6 +109,15 @@ impl TestApp {
     }
 
     pub async fn spawn_on(database: TestDatabase, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        Self::spawn_on_with_payment_gateways(database, adjust, None).await
+    }
+
+    /// [`TestApp::spawn_on`], with payment gateways made by `gateways` (a scripted gateway).
+    pub async fn spawn_on_with_payment_gateways(
+        database: TestDatabase,
+        adjust: impl FnOnce(&mut Settings),
+        gateways: Option<std::sync::Arc<dyn smartseller_payments::GatewayFactory>>,
+    ) -> TestApp {
         let data_dir = tempfile::tempdir().expect("data dir");
         let mut settings = Settings {
             listen: "127.0.0.1:0".parse().expect("address"),
@@ -124,7 +133,9 @@ impl TestApp {
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("address"));
         settings.public_url = Some(base.clone());
-        let app = App::build(settings).await.expect("the app builds");
+        let app = App::build_with_payment_gateways(settings, gateways)
+            .await
+            .expect("the app builds");
         let db = app.db.clone();
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(app.serve(listener, shutdown.clone()));
