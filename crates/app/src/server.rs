@@ -29,6 +29,7 @@ use smartseller_platform::relay::{Relay, Transport};
 use smartseller_platform::revocation::{MemoryRevocationList, RevocationList};
 use smartseller_platform::{Db, FileStore};
 use smartseller_search::{ProductIndex, SearchError};
+use smartseller_shipping::{ShippingCtx, ShippingMigrator, ShippingService, ShippingSettings};
 use smartseller_web::auth::{Authenticator, TokenKeys, authenticate};
 use smartseller_web::idempotency::{IdempotencyConfig, idempotency};
 use smartseller_web::jobs::UploadLimit;
@@ -58,6 +59,9 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     CatalogMigrator::up(db.conn(), None)
         .await
         .context("catalog migrations failed")?;
+    ShippingMigrator::up(db.conn(), None)
+        .await
+        .context("shipping migrations failed")?;
     Ok(())
 }
 
@@ -68,6 +72,7 @@ fn api_router(
     settings: &Settings,
     identity: &IdentityCtx,
     catalog: &CatalogCtx,
+    shipping: &ShippingCtx,
 ) -> (Router, utoipa::openapi::OpenApi) {
     // Jobs belong to no one domain: every process serves their status.
     let mut router = OpenApiRouter::with_openapi(BaseDoc::openapi())
@@ -79,6 +84,7 @@ fn api_router(
                 identity.db.clone(),
             ))),
             "catalog" => router.merge(smartseller_catalog::router(catalog.clone())),
+            "shipping" => router.merge(smartseller_shipping::router(shipping.clone())),
             _ => router,
         };
     }
@@ -131,6 +137,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(smartseller_identity::api::routes().split_for_parts().1);
     document.merge(smartseller_inventory::api::routes().split_for_parts().1);
     document.merge(smartseller_catalog::api::routes().split_for_parts().1);
+    document.merge(smartseller_shipping::api::routes().split_for_parts().1);
     document
 }
 
@@ -161,6 +168,9 @@ pub struct App {
     pub openapi: utoipa::openapi::OpenApi,
     pub identity: IdentityCtx,
     pub catalog: CatalogCtx,
+    pub shipping: ShippingCtx,
+    /// The shipping contract, for the orders domain to price and book delivery in-process.
+    pub shipping_service: Arc<dyn smartseller_contracts::shipping::Shipping>,
     consumers: Consumers,
     transport: Transport,
     wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>>,
@@ -234,6 +244,18 @@ impl App {
             ..CatalogCtx::new(db.clone(), files, open_search_index(&settings)?)
         };
 
+        let shipping = ShippingCtx {
+            settings: Arc::new(ShippingSettings {
+                quote_ttl: Duration::from_secs(settings.shipping.quote_ttl_secs),
+                poll_every: Duration::from_secs(settings.shipping.poll_every_secs),
+                provider_timeout: Duration::from_secs(settings.shipping.provider_timeout_secs),
+                public_url: identity.settings.public_url.clone(),
+                ..ShippingSettings::default()
+            }),
+            ..ShippingCtx::new(db.clone())
+        };
+        let shipping_service = ShippingService::new(shipping.clone()).into_contract();
+
         let consumers = domain_consumers(&settings, &identity, &catalog);
         let wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>> = consumers
             .handlers()
@@ -265,7 +287,7 @@ impl App {
             max_body: settings.max_body_bytes,
             wait_for_first: Duration::from_secs(10),
         };
-        let (api, openapi) = api_router(&settings, &identity, &catalog);
+        let (api, openapi) = api_router(&settings, &identity, &catalog, &shipping);
         let document = Arc::new(openapi.clone());
         let router = Router::new()
             .merge(api)
@@ -301,6 +323,8 @@ impl App {
             openapi,
             identity,
             catalog,
+            shipping,
+            shipping_service,
             consumers,
             transport,
             wakeups,
@@ -341,6 +365,20 @@ impl App {
         {
             tasks.spawn(smartseller_inventory::app::reservations::run_sweeper(
                 InventoryCtx::new(self.db.clone()),
+                shutdown.child_token(),
+            ));
+        }
+        // Couriers without pushes are asked about shipments in flight. A shipment's status only
+        // moves through a guarded update, so two pollers never apply a change twice.
+        if self.settings.shipping.poller
+            && self
+                .settings
+                .active_domains()
+                .iter()
+                .any(|d| d == "shipping")
+        {
+            tasks.spawn(smartseller_shipping::app::tracking::run_poller(
+                self.shipping.clone(),
                 shutdown.child_token(),
             ));
         }
