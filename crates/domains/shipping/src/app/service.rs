@@ -492,10 +492,10 @@ pub async fn book(
             // Another booking of this order won the race: answer its shipment, and give back
             // the parcel we booked for nothing.
             drop(tx);
-            if let (Some(client), Some(reference)) = (client, provider_reference) {
-                if let Err(error) = client.cancel(&reference, "duplicate booking").await {
-                    tracing::warn!(%error, reference, "duplicate booking left with the courier");
-                }
+            if let (Some(client), Some(reference)) = (client, provider_reference)
+                && let Err(error) = client.cancel(&reference, "duplicate booking").await
+            {
+                tracing::warn!(%error, reference, "duplicate booking left with the courier");
             }
             let existing = store::shipment_for_order(conn, tenant, request.order_id, true)
                 .await?

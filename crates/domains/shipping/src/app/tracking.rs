@@ -108,12 +108,10 @@ pub(crate) async fn apply_in_tx(
     let Some(after) = advance else {
         if let Some(awb) = new_awb
             && !domain::is_final(current)
-        {
-            if !store::update_shipment_guarded(&**tx, row, current.as_str(), Some(awb), report.at)
+            && !store::update_shipment_guarded(&**tx, row, current.as_str(), Some(awb), report.at)
                 .await?
-            {
-                return Ok(None);
-            }
+        {
+            return Ok(None);
         }
         return Ok(Some(Applied::Unchanged { current }));
     };

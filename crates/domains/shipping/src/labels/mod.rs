@@ -80,7 +80,7 @@ mod tests {
             "Rp 150.000"
         );
         assert_eq!(
-            format_money(Money::new(123_456_789_00, Currency::Idr)),
+            format_money(Money::new(12_345_678_900, Currency::Idr)),
             "Rp 123.456.789"
         );
         assert_eq!(format_money(Money::new(1_050, Currency::Idr)), "Rp 10,50");
