@@ -138,6 +138,25 @@ async fn a_store_without_a_courier_account_quotes_books_and_prints_a_label(engin
         .await;
     assert_eq!(listed.body["items"].as_array().map(Vec::len), Some(1));
 
+    // A retried booking with the same Idempotency-Key is replayed, not run again.
+    let rate_id = flat_rate_id(&app, &owner).await;
+    let keyed = json!({ "order_id": Uuid::now_v7(), "order_number": "SO-1002", "rate_id": rate_id,
+        "receiver": destination(), "lines": [line("BTK-02", "Batik Cap", 1, JAKARTA)],
+        "weight_grams": 500, "goods_value": { "minor": 9_000_000, "currency": "IDR" } });
+    let send = || {
+        TestApp::send(
+            app.request(reqwest::Method::POST, "/api/v1/shipments", As::from(&owner))
+                .header("Idempotency-Key", "book-SO-1002")
+                .json(&keyed),
+        )
+    };
+    let first = send().await;
+    let replay = send().await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert_eq!(replay.header("idempotency-replayed"), Some("true"));
+    assert_eq!(replay.body["id"], first.body["id"]);
+    assert_eq!(first.body["sender"]["city"], "Jakarta Selatan");
+
     let id = booked.body["id"].as_str().expect("id");
     let label = app
         .get(&format!("/api/v1/shipments/{id}/label"), &owner)

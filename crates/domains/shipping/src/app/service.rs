@@ -8,6 +8,7 @@ use smartseller_contracts::shipping::{
     BookShipment, RateRequest, ShipmentEvent, ShipmentStatus, ShipmentView, Shipping,
     ShippingAddress, ShippingError, ShippingRate,
 };
+use smartseller_kernel::money::Money;
 use smartseller_kernel::validation::FieldErrors;
 use smartseller_kernel::{TenantId, clock};
 use uuid::Uuid;
@@ -382,6 +383,36 @@ fn pick_origin<'a>(
         .or(origins.first())
 }
 
+/// The parcel's lines as providers describe items: the goods' value and the weight shared out
+/// over the units (largest remainder, so the shares add up), each item stating one unit's part.
+fn parcel_items(request: &BookShipment) -> Vec<ParcelItem> {
+    let units: Vec<u64> = request
+        .lines
+        .iter()
+        .map(|line| line.quantity.max(1) as u64)
+        .collect();
+    let values = request
+        .goods_value
+        .allocate(&units)
+        .unwrap_or_else(|_| vec![Money::zero(request.goods_value.currency); units.len()]);
+    let total_units: i64 = units.iter().map(|&u| u as i64).sum::<i64>().max(1);
+    request
+        .lines
+        .iter()
+        .zip(values)
+        .map(|(line, value)| {
+            let quantity = line.quantity.max(1);
+            ParcelItem {
+                name: line.name.clone(),
+                sku: line.sku.clone(),
+                value: Money::new(value.minor / quantity, value.currency),
+                weight_grams: (request.weight_grams / total_units).max(1),
+                quantity: line.quantity,
+            }
+        })
+        .collect()
+}
+
 /// Books the order's parcel at the quoted rate. Idempotent per order. The quote's courier and
 /// price hold even if the quote has since expired: the buyer paid that price at checkout. The
 /// provider is called before any transaction; if it refuses, nothing is stored.
@@ -428,17 +459,7 @@ pub async fn book(
             destination: request.receiver.clone(),
             courier_code: quote.courier_code.clone(),
             service_code: quote.service_code.clone(),
-            items: request
-                .lines
-                .iter()
-                .map(|line| ParcelItem {
-                    name: line.name.clone(),
-                    sku: line.sku.clone(),
-                    value: smartseller_kernel::money::Money::zero(request.goods_value.currency),
-                    weight_grams: request.weight_grams / request.lines.len().max(1) as i64,
-                    quantity: line.quantity,
-                })
-                .collect(),
+            items: parcel_items(&request),
             weight_grams: request.weight_grams,
             goods_value: request.goods_value,
             cash_on_delivery: request.cash_on_delivery,
@@ -597,4 +618,42 @@ pub async fn for_order(
 /// The receiver of a stored shipment.
 pub fn receiver_of(row: &shipment::Model) -> ShippingAddress {
     stored_address(&row.receiver)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use smartseller_contracts::shipping::ShipmentLine;
+    use smartseller_kernel::money::Currency;
+
+    fn line(quantity: i64) -> ShipmentLine {
+        ShipmentLine {
+            variant_id: Uuid::now_v7(),
+            sku: format!("SKU-{quantity}"),
+            name: "Batik".into(),
+            quantity,
+            warehouse_id: None,
+        }
+    }
+
+    #[test]
+    fn the_goods_value_and_weight_are_shared_over_the_units() {
+        let request = BookShipment {
+            order_id: Uuid::now_v7(),
+            order_number: "SO-1".into(),
+            rate_id: Uuid::now_v7(),
+            receiver: ShippingAddress::default(),
+            lines: vec![line(2), line(1)],
+            weight_grams: 1500,
+            goods_value: Money::new(30_000_000, Currency::Idr),
+            cash_on_delivery: None,
+            note: None,
+        };
+        let items = parcel_items(&request);
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].value, Money::new(10_000_000, Currency::Idr));
+        assert_eq!(items[1].value, Money::new(10_000_000, Currency::Idr));
+        assert!(items.iter().all(|i| i.weight_grams == 500));
+        assert_eq!(items[0].quantity, 2);
+    }
 }
