@@ -295,6 +295,20 @@ async fn the_stores_own_courier_is_tracked_to_delivered_and_the_order_hears_of_i
         .await
         .assert_problem(422, "validation_failed");
 
+    let awb = booked.body["awb"].as_str().expect("awb");
+    let by_status = app.get("/api/v1/shipments?status=delivered", &owner).await;
+    assert_eq!(by_status.body["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(by_status.body["items"][0]["id"], id.as_str());
+    let by_awb = app
+        .get(&format!("/api/v1/shipments?awb={awb}"), &owner)
+        .await;
+    assert_eq!(by_awb.body["items"][0]["id"], id.as_str());
+    let none = app.get("/api/v1/shipments?status=in_transit", &owner).await;
+    assert_eq!(none.body["items"], json!([]));
+    app.get("/api/v1/shipments?status=lost_at_sea", &owner)
+        .await
+        .assert_problem(422, "validation_failed");
+
     let events = outbox::entity::Entity::find()
         .filter(outbox::entity::Column::AggregateId.eq(Uuid::parse_str(&id).expect("uuid")))
         .all(app.db.conn())
@@ -507,5 +521,18 @@ async fn reading_shipments_does_not_allow_booking_or_printing(engine: Engine) {
     app.get("/api/v1/shipments", As::Nobody)
         .await
         .assert_problem(401, "auth.unauthenticated");
+    let document = app.get("/api/v1/openapi.json", As::Nobody).await;
+    for path in [
+        "/api/v1/shipping/rates",
+        "/api/v1/shipments",
+        "/api/v1/shipments/{id}/label",
+        "/api/v1/shipments/pick-list",
+        "/api/v1/webhooks/shipping/{provider}/{tenant_id}/{secret}",
+    ] {
+        assert!(
+            document.body["paths"][path].is_object(),
+            "{path} undocumented"
+        );
+    }
     app.stop().await;
 }

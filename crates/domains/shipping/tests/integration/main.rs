@@ -647,3 +647,77 @@ async fn a_cancelled_shipment_is_cancelled_with_the_courier_and_the_order_can_be
         second
     );
 }
+
+engine_tests!(courier_pushes_over_http_are_answered_by_outcome);
+
+/// The webhook route on a real socket: it is public, reads the raw body, and answers each
+/// outcome with the right status.
+async fn courier_pushes_over_http_are_answered_by_outcome(engine: Engine) {
+    let Some(h) = harness(engine).await else {
+        return;
+    };
+    h.enable("biteship").await;
+    let order_id = Uuid::now_v7();
+    let shipment_id = h.book_with("biteship", order_id).await.expect("booked");
+    let secret = h.secret("biteship").await;
+    let (router, _) = smartseller_shipping::router(h.ctx.clone()).split_for_parts();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let client = reqwest::Client::new();
+    let url = |secret: &str| {
+        format!(
+            "{base}/api/v1/webhooks/shipping/biteship/{}/{secret}",
+            h.tenant
+        )
+    };
+    let post = |url: String, body: Vec<u8>| {
+        let client = client.clone();
+        async move {
+            let response = client.post(url).body(body).send().await.expect("sent");
+            let status = response.status().as_u16();
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            (status, body)
+        }
+    };
+
+    let (status, body) = post(url(&secret), Vec::new()).await;
+    assert_eq!((status, body["outcome"].as_str()), (200, Some("ping")));
+    let (status, body) = post(url(&secret), push("evt-u", "NOT-OURS", "delivered")).await;
+    assert_eq!(
+        (status, body["outcome"].as_str()),
+        (200, Some("unknown_shipment"))
+    );
+    let (status, body) = post(
+        url("0".repeat(64).as_str()),
+        push("evt-w", "X", "delivered"),
+    )
+    .await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+    let (status, body) = post(url(&secret), b"{not json".to_vec()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("shipping.invalid"))
+    );
+
+    let mut copies = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        copies.spawn(post(
+            url(&secret),
+            push("evt-d", "JNE0000000001", "delivered"),
+        ));
+    }
+    let mut applied = 0;
+    while let Some(done) = copies.join_next().await {
+        let (status, body) = done.expect("task");
+        assert_eq!(status, 200, "{body}");
+        if body["outcome"] == "applied" {
+            applied += 1;
+        }
+    }
+    assert_eq!(applied, 1);
+    assert_eq!(h.events("shipment.delivered", shipment_id).await.len(), 1);
+    server.abort();
+}
