@@ -721,3 +721,75 @@ async fn courier_pushes_over_http_are_answered_by_outcome(engine: Engine) {
     assert_eq!(h.events("shipment.delivered", shipment_id).await.len(), 1);
     server.abort();
 }
+
+engine_tests!(an_airway_bill_pushed_after_booking_is_recorded_and_assigns_the_shipment);
+
+/// Biteship may book before the courier issues the airway bill and push it later with no
+/// status (`order.waybill_id`): the shipment is found by our reference and moves to
+/// `awb_assigned` with its airway bill.
+async fn an_airway_bill_pushed_after_booking_is_recorded_and_assigns_the_shipment(engine: Engine) {
+    let Some(h) = harness(engine).await else {
+        return;
+    };
+    h.enable("biteship").await;
+    h.providers.issue_awb_later();
+    let order_id = Uuid::now_v7();
+    let shipment_id = h.book_with("biteship", order_id).await.expect("booked");
+    let booked = h
+        .service
+        .for_order(h.tenant, order_id)
+        .await
+        .expect("shipment");
+    assert_eq!(
+        (booked.status, booked.awb.as_deref()),
+        (ShipmentStatus::Booked, None)
+    );
+
+    let secret = h.secret("biteship").await;
+    let body = serde_json::to_vec(&json!({
+        "event_id": "evt-waybill", "reference": format!("BS-{}", shipment_id.simple()),
+        "awb": "JNT7788990011", "status": ""
+    }))
+    .expect("json");
+    let outcome = webhooks::receive(
+        &h.ctx,
+        "biteship",
+        h.tenant,
+        &secret,
+        &HeaderMap::new(),
+        &body,
+    )
+    .await
+    .expect("handled");
+    assert!(matches!(outcome, WebhookOutcome::Applied(_)), "{outcome:?}");
+    let shipment = h
+        .service
+        .for_order(h.tenant, order_id)
+        .await
+        .expect("shipment");
+    assert_eq!(shipment.status, ShipmentStatus::AwbAssigned);
+    assert_eq!(shipment.awb.as_deref(), Some("JNT7788990011"));
+    let changed = h.events("shipment.status_changed", shipment_id).await;
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].payload["awb"], "JNT7788990011");
+    // The airway bill now finds the shipment too.
+    let later = push("evt-transit", "JNT7788990011", "in_transit");
+    webhooks::receive(
+        &h.ctx,
+        "biteship",
+        h.tenant,
+        &secret,
+        &HeaderMap::new(),
+        &later,
+    )
+    .await
+    .expect("handled");
+    assert_eq!(
+        h.service
+            .for_order(h.tenant, order_id)
+            .await
+            .expect("shipment")
+            .status,
+        ShipmentStatus::InTransit
+    );
+}

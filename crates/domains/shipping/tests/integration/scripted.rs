@@ -28,6 +28,8 @@ struct Script {
     cancellations: Vec<String>,
     tracked: ShipmentStatus,
     next_awb: u64,
+    /// Book without an airway bill: it arrives later by push.
+    awb_later: bool,
 }
 
 #[derive(Clone)]
@@ -44,6 +46,7 @@ impl Default for ScriptedProviders {
                 cancellations: Vec::new(),
                 tracked: ShipmentStatus::InTransit,
                 next_awb: 1,
+                awb_later: false,
             })),
         }
     }
@@ -60,6 +63,10 @@ impl ScriptedProviders {
 
     pub fn set_tracked(&self, status: ShipmentStatus) {
         self.script().tracked = status;
+    }
+
+    pub fn issue_awb_later(&self) {
+        self.script().awb_later = true;
     }
 
     pub fn bookings(&self) -> Vec<ProviderBooking> {
@@ -156,10 +163,15 @@ impl ShippingProvider for ScriptedProvider {
         let awb = format!("JNE{:010}", script.next_awb);
         script.next_awb += 1;
         script.bookings.push(booking.clone());
+        let later = script.awb_later;
         Ok(ProviderShipment {
             provider_reference: format!("BS-{}", booking.reference),
-            awb: Some(awb),
-            status: ShipmentStatus::AwbAssigned,
+            awb: (!later).then_some(awb),
+            status: if later {
+                ShipmentStatus::Booked
+            } else {
+                ShipmentStatus::AwbAssigned
+            },
             price: None,
         })
     }
@@ -206,7 +218,7 @@ impl ShippingProvider for ScriptedProvider {
         let status_text = raw["status"].as_str().unwrap_or_default().to_owned();
         Ok(Some(WebhookUpdate {
             event_id: raw["event_id"].as_str().unwrap_or_default().to_owned(),
-            provider_reference: None,
+            provider_reference: raw["reference"].as_str().map(str::to_owned),
             awb: raw["awb"].as_str().map(str::to_owned),
             status: ShipmentStatus::parse(&status_text),
             raw_status: status_text,
