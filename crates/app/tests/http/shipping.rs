@@ -173,6 +173,37 @@ async fn a_store_without_a_courier_account_quotes_books_and_prints_a_label(engin
             .count()
             > 20
     );
+
+    // The seller reprices his own courier, then retires it: new quotes follow.
+    let flat = app.get("/api/v1/shipping/flat-rates", &owner).await;
+    let flat_id = flat.body["flat_rates"][0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let repriced = app
+        .put(
+            &format!("/api/v1/shipping/flat-rates/{flat_id}"),
+            &owner,
+            json!({ "name": "Kurir Toko", "courier_code": "kurir_toko", "service_code": "same_day",
+                    "price": { "minor": 2_000_000, "currency": "IDR" } }),
+        )
+        .await;
+    assert_eq!(repriced.status, StatusCode::OK, "{}", repriced.body);
+    let quote = json!({ "destination": destination(), "weight_grams": 1200,
+                        "goods_value": { "minor": 25_000_000, "currency": "IDR" } });
+    let rates = app
+        .post("/api/v1/shipping/rates", &owner, quote.clone())
+        .await;
+    assert_eq!(rates.body["rates"][0]["price"]["minor"], 2_000_000);
+    let deleted = app
+        .delete(&format!("/api/v1/shipping/flat-rates/{flat_id}"), &owner)
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let rates = app.post("/api/v1/shipping/rates", &owner, quote).await;
+    assert_eq!(rates.body["rates"], json!([]));
+    // The booked shipment keeps the price it was booked at.
+    let kept = app.get(&format!("/api/v1/shipments/{id}"), &owner).await;
+    assert_eq!(kept.body["price"]["minor"], 1_500_000);
     app.stop().await;
 }
 
