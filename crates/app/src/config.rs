@@ -10,7 +10,14 @@ use serde::{Deserialize, Serialize};
 use smartseller_identity::app::oidc::OidcProviderConfig;
 
 /// The domains this build knows, in start-up order.
-pub const ALL_DOMAINS: &[&str] = &["identity", "catalog", "inventory", "payments"];
+pub const ALL_DOMAINS: &[&str] = &[
+    "identity",
+    "catalog",
+    "inventory",
+    "orders",
+    "payments",
+    "shipping",
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -43,6 +50,31 @@ pub struct Settings {
     pub media: MediaSettings,
     pub search: SearchSettings,
     pub payments: PaymentsSettings,
+    pub shipping: ShippingSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ShippingSettings {
+    /// How long a quoted delivery rate can be booked at its price, in seconds (30 minutes).
+    pub quote_ttl_secs: u64,
+    /// How long a shipment in flight goes without asking its courier, in seconds (30 minutes).
+    pub poll_every_secs: u64,
+    /// How long one courier may take to answer, in seconds.
+    pub provider_timeout_secs: u64,
+    /// Poll couriers in this process.
+    pub poller: bool,
+}
+
+impl Default for ShippingSettings {
+    fn default() -> Self {
+        Self {
+            quote_ttl_secs: 30 * 60,
+            poll_every_secs: 30 * 60,
+            provider_timeout_secs: 10,
+            poller: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -230,6 +262,7 @@ impl Default for Settings {
             media: MediaSettings::default(),
             search: SearchSettings::default(),
             payments: PaymentsSettings::default(),
+            shipping: ShippingSettings::default(),
         }
     }
 }

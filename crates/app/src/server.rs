@@ -32,6 +32,7 @@ use smartseller_platform::relay::{Relay, Transport};
 use smartseller_platform::revocation::{MemoryRevocationList, RevocationList};
 use smartseller_platform::{Db, FileStore};
 use smartseller_search::{ProductIndex, SearchError};
+use smartseller_shipping::{ShippingCtx, ShippingMigrator, ShippingService, ShippingSettings};
 use smartseller_web::auth::{Authenticator, TokenKeys, authenticate};
 use smartseller_web::idempotency::{IdempotencyConfig, idempotency};
 use smartseller_web::jobs::UploadLimit;
@@ -64,6 +65,9 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     PaymentsMigrator::up(db.conn(), None)
         .await
         .context("payments migrations failed")?;
+    ShippingMigrator::up(db.conn(), None)
+        .await
+        .context("shipping migrations failed")?;
     Ok(())
 }
 
@@ -75,6 +79,7 @@ fn api_router(
     identity: &IdentityCtx,
     catalog: &CatalogCtx,
     payments: &PaymentsCtx,
+    shipping: &ShippingCtx,
 ) -> (Router, utoipa::openapi::OpenApi) {
     // Jobs belong to no one domain: every process serves their status.
     let mut router = OpenApiRouter::with_openapi(BaseDoc::openapi())
@@ -87,6 +92,7 @@ fn api_router(
             ))),
             "catalog" => router.merge(smartseller_catalog::router(catalog.clone())),
             "payments" => router.merge(smartseller_payments::router(payments.clone())),
+            "shipping" => router.merge(smartseller_shipping::router(shipping.clone())),
             _ => router,
         };
     }
@@ -142,6 +148,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(smartseller_inventory::api::routes().split_for_parts().1);
     document.merge(smartseller_catalog::api::routes().split_for_parts().1);
     document.merge(smartseller_payments::api::routes().split_for_parts().1);
+    document.merge(smartseller_shipping::api::routes().split_for_parts().1);
     document
 }
 
@@ -175,6 +182,9 @@ pub struct App {
     /// Payments' use cases. Other domains take it as
     /// `Arc<dyn smartseller_contracts::payments::Payments>` (see [`App::payments_contract`]).
     pub payments: Arc<PaymentsService>,
+    pub shipping: ShippingCtx,
+    /// The shipping contract, for the orders domain to price and book delivery in-process.
+    pub shipping_service: Arc<dyn smartseller_contracts::shipping::Shipping>,
     consumers: Consumers,
     transport: Transport,
     wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>>,
@@ -270,6 +280,18 @@ impl App {
         };
         let payments = Arc::new(PaymentsService::new(payments_ctx.clone()));
 
+        let shipping = ShippingCtx {
+            settings: Arc::new(ShippingSettings {
+                quote_ttl: Duration::from_secs(settings.shipping.quote_ttl_secs),
+                poll_every: Duration::from_secs(settings.shipping.poll_every_secs),
+                provider_timeout: Duration::from_secs(settings.shipping.provider_timeout_secs),
+                public_url: identity.settings.public_url.clone(),
+                ..ShippingSettings::default()
+            }),
+            ..ShippingCtx::new(db.clone())
+        };
+        let shipping_service = ShippingService::new(shipping.clone()).into_contract();
+
         let consumers = domain_consumers(&settings, &identity, &catalog, &payments_ctx);
         let wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>> = consumers
             .handlers()
@@ -301,7 +323,7 @@ impl App {
             max_body: settings.max_body_bytes,
             wait_for_first: Duration::from_secs(10),
         };
-        let (api, openapi) = api_router(&settings, &identity, &catalog, &payments_ctx);
+        let (api, openapi) = api_router(&settings, &identity, &catalog, &payments_ctx, &shipping);
         let document = Arc::new(openapi.clone());
         let router = Router::new()
             .merge(api)
@@ -338,6 +360,8 @@ impl App {
             identity,
             catalog,
             payments,
+            shipping,
+            shipping_service,
             consumers,
             transport,
             wakeups,
@@ -398,6 +422,20 @@ impl App {
             tasks.spawn(smartseller_payments::app::reconcile::run_reconciler(
                 self.payments.ctx().clone(),
                 Duration::from_secs(self.settings.payments.reconcile_every_secs),
+                shutdown.child_token(),
+            ));
+        }
+        // Couriers without pushes are asked about shipments in flight. A shipment's status only
+        // moves through a guarded update, so two pollers never apply a change twice.
+        if self.settings.shipping.poller
+            && self
+                .settings
+                .active_domains()
+                .iter()
+                .any(|d| d == "shipping")
+        {
+            tasks.spawn(smartseller_shipping::app::tracking::run_poller(
+                self.shipping.clone(),
                 shutdown.child_token(),
             ));
         }

@@ -24,4 +24,5 @@ mod pricing;
 mod purchasing;
 mod redis_shared;
 mod search;
+mod shipping;
 mod team;
