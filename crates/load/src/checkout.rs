@@ -409,6 +409,10 @@ impl Checkout {
         })
     }
 
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
     fn plan(&mut self) -> CartPlan {
         self.buyers += 1;
         CartPlan {

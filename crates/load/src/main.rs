@@ -274,12 +274,20 @@ async fn settle(request: reqwest::RequestBuilder) -> Result<(), String> {
 /// One timed request: resolves when its answer has been read, with the failure label if any.
 type Pending = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 
+/// Access tokens live 15 minutes by default; a session logs in again when its token is older
+/// than this, before a measurement starts, so that a long `find-max` (each step preparing its
+/// carts) never runs into 401s.
+const TOKEN_RENEW_AFTER: Duration = Duration::from_secs(5 * 60);
+
 /// A logged-in client of the server on the loopback.
 #[derive(Clone)]
-pub(crate) struct Api {
+struct Api {
     client: reqwest::Client,
     base: String,
-    token: String,
+    email: String,
+    password: String,
+    /// The access token and when it was issued; shared by every clone.
+    token: Arc<std::sync::RwLock<(String, Instant)>>,
 }
 
 fn loopback_only(url: &str) -> anyhow::Result<String> {
@@ -299,9 +307,22 @@ impl Api {
             .pool_max_idle_per_host(1_024)
             .tcp_nodelay(true)
             .build()?;
-        let login: Value = client
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({ "email": target.email, "password": target.password }))
+        let api = Api {
+            client,
+            base,
+            email: target.email.clone(),
+            password: target.password.clone(),
+            token: Arc::new(std::sync::RwLock::new((String::new(), Instant::now()))),
+        };
+        api.log_in().await?;
+        Ok(api)
+    }
+
+    async fn log_in(&self) -> anyhow::Result<()> {
+        let login: Value = self
+            .client
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .json(&json!({ "email": self.email, "password": self.password }))
             .send()
             .await
             .context("cannot reach the server")?
@@ -313,27 +334,35 @@ impl Api {
             .as_str()
             .context("no access_token in the login answer")?
             .to_owned();
-        Ok(Api {
-            client,
-            base,
-            token,
-        })
+        *self.token.write().unwrap_or_else(|e| e.into_inner()) = (token, Instant::now());
+        Ok(())
+    }
+
+    /// Logs in again when the token is getting old.
+    async fn keep_logged_in(&self) -> anyhow::Result<()> {
+        let issued = self.token.read().unwrap_or_else(|e| e.into_inner()).1;
+        if issued.elapsed() >= TOKEN_RENEW_AFTER {
+            self.log_in().await?;
+        }
+        Ok(())
     }
 
     /// A request to `path` (from `/api/...`) with the bearer token.
-    pub(crate) fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let token = self
+            .token
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .clone();
         self.client
             .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
+            .bearer_auth(token)
     }
 
     /// Sends a setup request (untimed) and parses its JSON answer; a failure says what was
     /// being done and what the server answered.
-    pub(crate) async fn json(
-        &self,
-        request: reqwest::RequestBuilder,
-        doing: &str,
-    ) -> anyhow::Result<Value> {
+    async fn json(&self, request: reqwest::RequestBuilder, doing: &str) -> anyhow::Result<Value> {
         let response = request
             .send()
             .await
@@ -490,6 +519,11 @@ impl Workload {
 
     /// Gets ready, untimed, for `requests` more requests.
     async fn prepare(&mut self, requests: u64) -> anyhow::Result<()> {
+        let api = match self {
+            Workload::Reads(reads) => &reads.api,
+            Workload::Checkout(checkout) => checkout.api(),
+        };
+        api.keep_logged_in().await?;
         match self {
             Workload::Reads(_) => Ok(()),
             Workload::Checkout(checkout) => checkout.prepare(requests).await,
