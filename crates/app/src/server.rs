@@ -13,11 +13,14 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use sea_orm_migration::MigratorTrait;
+use smartseller_catalog::app::pricing::CatalogPricing;
 use smartseller_catalog::{CatalogCtx, CatalogMigrator};
 use smartseller_identity::app::api_keys::ApiKeys;
 use smartseller_identity::app::oidc::OidcProviders;
 use smartseller_identity::{IdentityCtx, IdentityMigrator, IdentitySettings};
+use smartseller_inventory::app::reservations::InventoryReservations;
 use smartseller_inventory::{InventoryCtx, InventoryMigrator};
+use smartseller_orders::{OrdersCtx, OrdersMigrator};
 use smartseller_payments::{
     GatewayFactory, HttpGateways, PaymentsCtx, PaymentsMigrator, PaymentsService,
 };
@@ -68,6 +71,9 @@ pub async fn migrate(db: &Db) -> anyhow::Result<()> {
     ShippingMigrator::up(db.conn(), None)
         .await
         .context("shipping migrations failed")?;
+    OrdersMigrator::up(db.conn(), None)
+        .await
+        .context("orders migrations failed")?;
     Ok(())
 }
 
@@ -80,6 +86,7 @@ fn api_router(
     catalog: &CatalogCtx,
     payments: &PaymentsCtx,
     shipping: &ShippingCtx,
+    orders: &OrdersCtx,
 ) -> (Router, utoipa::openapi::OpenApi) {
     // Jobs belong to no one domain: every process serves their status.
     let mut router = OpenApiRouter::with_openapi(BaseDoc::openapi())
@@ -93,6 +100,7 @@ fn api_router(
             "catalog" => router.merge(smartseller_catalog::router(catalog.clone())),
             "payments" => router.merge(smartseller_payments::router(payments.clone())),
             "shipping" => router.merge(smartseller_shipping::router(shipping.clone())),
+            "orders" => router.merge(smartseller_orders::router(orders.clone())),
             _ => router,
         };
     }
@@ -115,6 +123,7 @@ fn domain_consumers(
             }
             "catalog" => smartseller_catalog::consumers(catalog),
             "payments" => smartseller_payments::consumers(payments),
+            "orders" => smartseller_orders::consumers(),
             _ => Vec::new(),
         };
         for handler in handlers {
@@ -149,6 +158,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     document.merge(smartseller_catalog::api::routes().split_for_parts().1);
     document.merge(smartseller_payments::api::routes().split_for_parts().1);
     document.merge(smartseller_shipping::api::routes().split_for_parts().1);
+    document.merge(smartseller_orders::api::routes().split_for_parts().1);
     document
 }
 
@@ -185,6 +195,8 @@ pub struct App {
     pub shipping: ShippingCtx,
     /// The shipping contract, for the orders domain to price and book delivery in-process.
     pub shipping_service: Arc<dyn smartseller_contracts::shipping::Shipping>,
+    /// The orders domain, holding the contracts of the four domains checkout spans.
+    pub orders: OrdersCtx,
     consumers: Consumers,
     transport: Transport,
     wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>>,
@@ -292,6 +304,16 @@ impl App {
         };
         let shipping_service = ShippingService::new(shipping.clone()).into_contract();
 
+        // Checkout spans four domains; in one process each is called in-process through its
+        // contract.
+        let orders = OrdersCtx {
+            db: db.clone(),
+            pricing: Arc::new(CatalogPricing(catalog.clone())),
+            stock: Arc::new(InventoryReservations(InventoryCtx::new(db.clone()))),
+            payments: payments.clone(),
+            shipping: shipping_service.clone(),
+        };
+
         let consumers = domain_consumers(&settings, &identity, &catalog, &payments_ctx);
         let wakeups: HashMap<&'static str, Arc<tokio::sync::Notify>> = consumers
             .handlers()
@@ -323,7 +345,14 @@ impl App {
             max_body: settings.max_body_bytes,
             wait_for_first: Duration::from_secs(10),
         };
-        let (api, openapi) = api_router(&settings, &identity, &catalog, &payments_ctx, &shipping);
+        let (api, openapi) = api_router(
+            &settings,
+            &identity,
+            &catalog,
+            &payments_ctx,
+            &shipping,
+            &orders,
+        );
         let document = Arc::new(openapi.clone());
         let router = Router::new()
             .merge(api)
@@ -362,6 +391,7 @@ impl App {
             payments,
             shipping,
             shipping_service,
+            orders,
             consumers,
             transport,
             wakeups,

@@ -19,6 +19,7 @@ mod isolation;
 mod journey;
 mod media;
 mod oidc;
+mod orders;
 mod payments;
 mod pricing;
 mod purchasing;

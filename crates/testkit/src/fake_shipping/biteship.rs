@@ -134,6 +134,15 @@ impl FakeBiteship {
             .map(|order| order.status.clone())
     }
 
+    /// The id Biteship gave the order booked with `reference_id`.
+    pub fn order_id_for(&self, reference_id: &str) -> Option<String> {
+        lock(&self.protocol.orders)
+            .by_id
+            .iter()
+            .find(|(_, order)| order.reference_id.as_deref() == Some(reference_id))
+            .map(|(id, _)| id.clone())
+    }
+
     pub fn order_count(&self) -> usize {
         lock(&self.protocol.orders).by_id.len()
     }

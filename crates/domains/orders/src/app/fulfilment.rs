@@ -9,9 +9,9 @@ use smartseller_contracts::payments::{PaymentMethod, PaymentStatus};
 use smartseller_contracts::shipping::{
     BookShipment, ShipmentLine, ShipmentStatus, ShipmentView, ShippingAddress,
 };
+use smartseller_kernel::TenantId;
 use smartseller_kernel::money::{Currency, Money};
 use smartseller_kernel::validation::FieldErrors;
-use smartseller_kernel::{TenantId, clock};
 use smartseller_platform::db::WriteTx;
 use uuid::Uuid;
 
@@ -327,10 +327,8 @@ pub async fn on_payment(
 async fn set_paid(tx: &WriteTx, current: &order::Model, paid_minor: i64) -> OrdersResult<()> {
     order::Entity::update_many()
         .col_expr(order::Column::PaidMinor, Expr::value(paid_minor))
-        .col_expr(order::Column::Version, Expr::value(current.version + 1))
-        .col_expr(order::Column::UpdatedAt, Expr::value(clock::now()))
         .filter(order::Column::Id.eq(current.id))
-        .filter(order::Column::Version.eq(current.version))
+        .filter(order::Column::TenantId.eq(current.tenant_id))
         .exec(&**tx)
         .await?;
     Ok(())
@@ -354,9 +352,8 @@ async fn hold_for_review(
             order::Column::ReviewReasons,
             Expr::value(serde_json::to_string(&reasons).unwrap_or_default()),
         )
-        .col_expr(order::Column::Version, Expr::value(current.version + 1))
         .filter(order::Column::Id.eq(current.id))
-        .filter(order::Column::Version.eq(current.version))
+        .filter(order::Column::TenantId.eq(current.tenant_id))
         .exec(&**tx)
         .await?;
     history::note(
@@ -366,7 +363,8 @@ async fn hold_for_review(
         "review_held",
         serde_json::json!({ "reasons": [reason] }),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// The courier reported (`shipment.events`). Picked up or on its way: shipped. Delivered:

@@ -2,7 +2,7 @@
 //! after. Status changes go through [`transition`], the one place the state machine is applied
 //! to a stored order; [`rebuild`] replays the history through the same rules.
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use smartseller_kernel::{TenantId, clock};
@@ -134,16 +134,32 @@ pub async fn transition(
 }
 
 /// Records something that happened to the order without changing its status (a note, a review
-/// hold, a payment after cancellation), bumping its version so readers see it changed.
+/// hold, a payment after cancellation). It first bumps the order's version, which also takes the
+/// order's row lock, so two writers never number their entries alike; answers the order as it
+/// now stands.
 pub async fn note(
     tx: &WriteTx,
     caller: &Caller,
     current: &order::Model,
     action: &str,
     detail: serde_json::Value,
-) -> OrdersResult<()> {
-    let status = parse_status(&current.status)?;
-    append(tx, caller, current.id, action, Some(status), status, detail).await
+) -> OrdersResult<order::Model> {
+    order::Entity::update_many()
+        .col_expr(
+            order::Column::Version,
+            Expr::col(order::Column::Version).add(1),
+        )
+        .col_expr(order::Column::UpdatedAt, Expr::value(clock::now()))
+        .filter(order::Column::Id.eq(current.id))
+        .filter(order::Column::TenantId.eq(current.tenant_id))
+        .exec(&**tx)
+        .await?;
+    let fresh = queries::find_order(&**tx, caller.tenant, current.id)
+        .await?
+        .ok_or(OrdersError::NotFound("order"))?;
+    let status = parse_status(&fresh.status)?;
+    append(tx, caller, current.id, action, Some(status), status, detail).await?;
+    Ok(fresh)
 }
 
 pub(crate) fn parse_status(text: &str) -> OrdersResult<OrderStatus> {

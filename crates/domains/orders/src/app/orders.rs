@@ -230,6 +230,7 @@ pub(crate) async fn insert(
     }
     .insert(&**tx)
     .await?;
+    let mut model = model;
     let mut snapshots = Vec::with_capacity(new.lines.len());
     for (index, (priced, money)) in new.lines.iter().zip(&new.totals.lines).enumerate() {
         let id = Uuid::now_v7();
@@ -280,7 +281,7 @@ pub(crate) async fn insert(
     )
     .await?;
     if held {
-        history::note(
+        model = history::note(
             tx,
             caller,
             &model,
@@ -571,17 +572,11 @@ pub(crate) async fn attach_payment(
         .ok_or(OrdersError::NotFound("order"))?;
     order::Entity::update_many()
         .col_expr(order::Column::PaymentId, Expr::value(payment.payment_id))
-        .col_expr(order::Column::Version, Expr::value(current.version + 1))
         .filter(order::Column::Id.eq(current.id))
-        .filter(order::Column::Version.eq(current.version))
+        .filter(order::Column::TenantId.eq(current.tenant_id))
         .exec(&*tx)
         .await?;
-    let mut current = order::Model {
-        payment_id: Some(payment.payment_id),
-        version: current.version + 1,
-        ..current
-    };
-    history::note(
+    let mut current = history::note(
         &tx,
         caller,
         &current,
@@ -1456,9 +1451,8 @@ pub async fn review(
     }
     let result = order::Entity::update_many()
         .col_expr(order::Column::ReviewStatus, Expr::value("approved"))
-        .col_expr(order::Column::Version, Expr::value(current.version + 1))
         .filter(order::Column::Id.eq(id))
-        .filter(order::Column::Version.eq(current.version))
+        .filter(order::Column::ReviewStatus.eq("held"))
         .exec(&*tx)
         .await?;
     if result.rows_affected != 1 {
