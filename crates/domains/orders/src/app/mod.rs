@@ -7,7 +7,9 @@ pub mod carts;
 pub mod checkout;
 pub mod fulfilment;
 pub mod history;
+pub mod manual;
 pub mod orders;
+pub mod placing;
 pub mod returns;
 pub mod settings;
 
