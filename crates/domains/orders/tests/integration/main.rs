@@ -187,6 +187,27 @@ async fn deliver(
     .expect("delivered")
 }
 
+/// A payment's move as payments announces it; `captured` is what arrived.
+fn payment_moved(
+    payment_id: Uuid,
+    order_id: Uuid,
+    method: PaymentMethod,
+    before: PaymentStatus,
+    after: PaymentStatus,
+    captured: Money,
+) -> PaymentEvent {
+    PaymentEvent::StatusChanged {
+        payment_id,
+        order_id,
+        method,
+        before,
+        after,
+        amount: captured,
+        captured,
+        refunded: Money::zero(Currency::Idr),
+    }
+}
+
 async fn consistent(h: &Harness, order_id: Uuid) {
     let order = orders::get(&h.ctx, h.caller.tenant, order_id)
         .await
@@ -382,16 +403,14 @@ async fn payment_events_move_the_order_once_and_never_backwards(engine: Engine) 
     .await
     .expect("checkout");
     let payment = placed.payment.expect("payment");
-    let paid = PaymentEvent::StatusChanged {
-        payment_id: payment.payment_id,
-        order_id: placed.order.id,
-        method: PaymentMethod::Midtrans,
-        before: PaymentStatus::AwaitingPayment,
-        after: PaymentStatus::Paid,
-        amount: placed.order.total,
-        captured: placed.order.total,
-        refunded: Money::zero(Currency::Idr),
-    };
+    let paid = payment_moved(
+        payment.payment_id,
+        placed.order.id,
+        PaymentMethod::Midtrans,
+        PaymentStatus::AwaitingPayment,
+        PaymentStatus::Paid,
+        placed.order.total,
+    );
     let envelope = EventEnvelope::wrap(h.caller.tenant, &paid);
     let handler = consumers()[0].clone();
     assert_eq!(
@@ -417,16 +436,14 @@ async fn payment_events_move_the_order_once_and_never_backwards(engine: Engine) 
         Outcome::AlreadyHandled
     );
     // A late "expired" for the same payment must not undo the payment.
-    let expired = PaymentEvent::StatusChanged {
-        payment_id: payment.payment_id,
-        order_id: placed.order.id,
-        method: PaymentMethod::Midtrans,
-        before: PaymentStatus::Paid,
-        after: PaymentStatus::Expired,
-        amount: placed.order.total,
-        captured: placed.order.total,
-        refunded: Money::zero(Currency::Idr),
-    };
+    let expired = payment_moved(
+        payment.payment_id,
+        placed.order.id,
+        PaymentMethod::Midtrans,
+        PaymentStatus::Paid,
+        PaymentStatus::Expired,
+        placed.order.total,
+    );
     assert_eq!(
         deliver(&h, 0, h.caller.tenant, expired).await,
         Outcome::Handled
@@ -562,16 +579,14 @@ async fn a_whatsapp_order_ships_is_delivered_and_comes_back_partly(engine: Engin
     let payment = placed.payment.expect("bank transfer payment");
     assert_eq!(payment.method, PaymentMethod::BankTransfer);
     assert_eq!(placed.order.total, idr(360_000 - 10_000 + 15_000));
-    let paid = PaymentEvent::StatusChanged {
-        payment_id: payment.payment_id,
-        order_id: placed.order.id,
-        method: PaymentMethod::BankTransfer,
-        before: PaymentStatus::AwaitingPayment,
-        after: PaymentStatus::Paid,
-        amount: placed.order.total,
-        captured: placed.order.total,
-        refunded: Money::zero(Currency::Idr),
-    };
+    let paid = payment_moved(
+        payment.payment_id,
+        placed.order.id,
+        PaymentMethod::BankTransfer,
+        PaymentStatus::AwaitingPayment,
+        PaymentStatus::Paid,
+        placed.order.total,
+    );
     deliver(&h, 0, h.caller.tenant, paid).await;
     let shipped = fulfilment::ship(&h.ctx, &h.caller, placed.order.id, ShipRequest::default())
         .await
