@@ -18,7 +18,8 @@ use smartseller_orders::app::checkout::{self, CheckoutRequest};
 use smartseller_orders::app::fulfilment::{self, ShipRequest};
 use smartseller_orders::app::orders::{self, Customer, ManualLine, ManualOrder};
 use smartseller_orders::app::returns::{
-    self, ReceiveRequest, ReceivedLine, RefundReturn, ReturnLineRequest, ReturnRequest,
+    self, ExchangeLine, ExchangeRequest, ReceiveRequest, ReceivedLine, RefundReturn,
+    ReturnLineRequest, ReturnRequest,
 };
 use smartseller_orders::app::settings::{self, OrderSettings};
 use smartseller_orders::app::{Caller, OrdersCtx, OrdersError, history};
@@ -750,6 +751,139 @@ async fn a_whatsapp_order_ships_is_delivered_and_comes_back_partly(engine: Engin
     consistent(&h, placed.order.id).await;
 }
 
+async fn a_returned_size_is_exchanged_for_another_at_no_charge(engine: Engine) {
+    let Some(h) = harness(engine).await else {
+        return;
+    };
+    let medium = h.pricing.add("KAOS-M", "Kaos - M", idr(100_000));
+    let large = h.pricing.add("KAOS-L", "Kaos - L", idr(100_000));
+    h.stock.put(medium, 5);
+    h.stock.put(large, 5);
+    let placed = orders::create_manual(
+        &h.ctx,
+        &h.caller,
+        ManualOrder {
+            channel: "instagram".into(),
+            channel_order_id: None,
+            customer: buyer(),
+            shipping_address: Some(address()),
+            lines: vec![ManualLine {
+                variant_id: medium,
+                quantity: 1,
+                unit_price: None,
+                warehouse_id: None,
+            }],
+            discount: None,
+            shipping_rate_id: None,
+            shipping_charge: Some(idr(10_000)),
+            payment_method: None,
+            paid_elsewhere: true,
+            note: None,
+        },
+        None,
+    )
+    .await
+    .expect("order");
+    assert_eq!(
+        placed.order.status,
+        OrderStatus::Paid,
+        "paid elsewhere starts paid"
+    );
+    assert!(placed.payment.is_none());
+    fulfilment::ship(
+        &h.ctx,
+        &h.caller,
+        placed.order.id,
+        ShipRequest {
+            awb: Some("JNT1234".into()),
+            ..ShipRequest::default()
+        },
+    )
+    .await
+    .expect("shipped by hand");
+    let line = placed.order.lines[0].id;
+    let opened = returns::request(
+        &h.ctx,
+        &h.caller,
+        placed.order.id,
+        ReturnRequest {
+            lines: vec![ReturnLineRequest {
+                line_id: line,
+                quantity: 1,
+            }],
+            reason: "Kekecilan".into(),
+            requested_by: Some("customer".into()),
+            resolution: Some("exchange".into()),
+        },
+    )
+    .await
+    .expect("return");
+    returns::decide(&h.ctx, &h.caller, opened.id, true, None)
+        .await
+        .expect("approve");
+    let early = returns::exchange(
+        &h.ctx,
+        &h.caller,
+        opened.id,
+        ExchangeRequest {
+            lines: vec![ExchangeLine {
+                line_id: opened.lines[0].id,
+                variant_id: large,
+            }],
+        },
+    )
+    .await;
+    assert!(
+        matches!(early, Err(OrdersError::ReturnState { .. })),
+        "nothing is exchanged before it comes back"
+    );
+    returns::receive(
+        &h.ctx,
+        &h.caller,
+        opened.id,
+        ReceiveRequest {
+            lines: vec![ReceivedLine {
+                line_id: opened.lines[0].id,
+                quantity: 1,
+                condition: "restock".into(),
+            }],
+        },
+    )
+    .await
+    .expect("receive");
+    let (exchanged, replacement) = returns::exchange(
+        &h.ctx,
+        &h.caller,
+        opened.id,
+        ExchangeRequest {
+            lines: vec![ExchangeLine {
+                line_id: opened.lines[0].id,
+                variant_id: large,
+            }],
+        },
+    )
+    .await
+    .expect("exchange");
+    assert_eq!(exchanged.status, "exchanged");
+    assert_eq!(exchanged.exchange_order_id, Some(replacement.order.id));
+    assert_eq!(
+        replacement.order.total,
+        idr(0),
+        "the replacement costs nothing"
+    );
+    assert_eq!(replacement.order.status, OrderStatus::Paid);
+    assert_eq!(replacement.order.lines[0].variant_id, large);
+    assert_eq!(
+        h.stock.held(),
+        2,
+        "the original's and the replacement's holds"
+    );
+    let returned = events(&h, "order.returned").await;
+    assert_eq!(returned.len(), 1);
+    consistent(&h, placed.order.id).await;
+    consistent(&h, replacement.order.id).await;
+}
+
 async fn the_fraud_rules_hold_a_fourth_order_from_the_same_buyer(engine: Engine) {
     let Some(h) = harness(engine).await else {
         return;
@@ -844,5 +978,6 @@ engine_tests!(
     an_illegal_move_is_refused_with_the_current_state,
     a_whatsapp_order_ships_is_delivered_and_comes_back_partly,
     the_fraud_rules_hold_a_fourth_order_from_the_same_buyer,
+    a_returned_size_is_exchanged_for_another_at_no_charge,
     another_store_sees_none_of_these_orders,
 );
