@@ -310,6 +310,8 @@ pub async fn on_payment(
             )
             .await?;
         }
+        // Opening the payment was recorded when checkout attached it.
+        PaymentStatus::Created | PaymentStatus::AwaitingPayment => {}
         other => {
             history::note(
                 tx,

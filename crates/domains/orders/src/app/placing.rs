@@ -3,7 +3,7 @@
 //! recording the payment, and undoing each step when a later one fails.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use smartseller_contracts::catalog::PriceQuoteRequest;
@@ -567,20 +567,29 @@ pub(crate) async fn attach_payment(
     payment: &PaymentView,
 ) -> OrdersResult<order::Model> {
     let mut tx = ctx.db.begin_write().await?;
-    let current = queries::find_order(&*tx, caller.tenant, placed.id)
-        .await?
-        .ok_or(OrdersError::NotFound("order"))?;
+    // Recording the payment bumps the version, which takes the order's row lock before the
+    // history entry is numbered (see `history::note`).
     order::Entity::update_many()
         .col_expr(order::Column::PaymentId, Expr::value(payment.payment_id))
-        .filter(order::Column::Id.eq(current.id))
-        .filter(order::Column::TenantId.eq(current.tenant_id))
+        .col_expr(
+            order::Column::Version,
+            Expr::col(order::Column::Version).add(1),
+        )
+        .filter(order::Column::Id.eq(placed.id))
+        .filter(order::Column::TenantId.eq(placed.tenant_id))
         .exec(&*tx)
         .await?;
-    let mut current = history::note(
+    let mut current = queries::find_order(&*tx, caller.tenant, placed.id)
+        .await?
+        .ok_or(OrdersError::NotFound("order"))?;
+    let status = history::parse_status(&current.status)?;
+    history::append(
         &tx,
         caller,
-        &current,
+        current.id,
         "payment_started",
+        Some(status),
+        status,
         serde_json::json!({
             "payment_id": payment.payment_id,
             "method": payment.method.as_str(),
@@ -703,15 +712,25 @@ pub(crate) async fn assess_fraud(
     now: DateTime<Utc>,
 ) -> OrdersResult<Vec<String>> {
     let rules = settings.fraud_rules();
-    let since = now - Duration::minutes(rules.window_minutes);
-    let address = address.map(|a| address_key(&a.address, &a.postal_code));
-    let recent = queries::recent_orders(
-        ctx.db.conn(),
-        tenant,
-        customer.key().as_deref(),
-        address.as_deref(),
-        since,
-    )
-    .await?;
+    // Velocity needs two counts over recent orders; a store that set no velocity limit pays
+    // for neither.
+    let recent =
+        if rules.max_orders_per_customer.is_none() && rules.max_orders_per_address.is_none() {
+            fraud::RecentOrders::default()
+        } else {
+            let since = now - Duration::minutes(rules.window_minutes);
+            let customer = rules.max_orders_per_customer.and(customer.key());
+            let address = rules
+                .max_orders_per_address
+                .and(address.map(|a| address_key(&a.address, &a.postal_code)));
+            queries::recent_orders(
+                ctx.db.conn(),
+                tenant,
+                customer.as_deref(),
+                address.as_deref(),
+                since,
+            )
+            .await?
+        };
     Ok(fraud::assess(&rules, total_minor, recent))
 }

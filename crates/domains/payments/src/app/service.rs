@@ -11,6 +11,7 @@ use smartseller_kernel::money::Money;
 use smartseller_kernel::page::{Page, PageRequest};
 use smartseller_kernel::validation::FieldErrors;
 use smartseller_kernel::{TenantId, clock};
+use smartseller_platform::db::WriteTx;
 use uuid::Uuid;
 
 use super::gateway_settings::{self, EnabledMethod, MethodConfig};
@@ -204,6 +205,14 @@ impl PaymentsService {
             detail: json!({ "order_number": created.order_number }),
         };
         append_history(&tx, tenant, None, &created, &note, now).await?;
+        if let Some(opening) = offline_opening(&created, &method.config) {
+            let mut tx = tx;
+            let after = self
+                .record_opening(&mut tx, caller, &created, &Ok(opening))
+                .await?;
+            tx.commit().await?;
+            return Ok(after);
+        }
         tx.commit().await?;
         self.open(caller, created, &method, &request).await
     }
@@ -234,27 +243,9 @@ impl PaymentsService {
         method: &EnabledMethod,
         request: &StartPayment,
     ) -> PaymentsResult<payment::Model> {
-        let tenant = caller.tenant;
-        let opened = match &method.config {
-            MethodConfig::CashOnDelivery => Ok((
-                PaymentStatus::AwaitingPayment,
-                None,
-                None,
-                Some(json!({ "collect_on_delivery": true, "amount": created.amount() })),
-            )),
-            MethodConfig::BankTransfer(account) => Ok((
-                PaymentStatus::AwaitingPayment,
-                None,
-                None,
-                Some(json!({
-                    "bank": account.bank,
-                    "account_number": account.account_number,
-                    "account_holder": account.account_holder,
-                    "amount": created.amount(),
-                    "reference": created.reference,
-                })),
-            )),
-            MethodConfig::Gateway(_) => {
+        let opened = match offline_opening(&created, &method.config) {
+            Some(opening) => Ok(opening),
+            None => {
                 match self.gateway_of(created.method(), &method.config)? {
                     Some(gateway) => {
                         let asked = CreatePayment {
@@ -293,15 +284,36 @@ impl PaymentsService {
             }
         };
         let mut tx = self.ctx.db.begin_write().await?;
+        let after = self
+            .record_opening(&mut tx, caller, &created, &opened)
+            .await?;
+        tx.commit().await?;
+        match opened {
+            Ok(_) => Ok(after),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Writes what opening the payment gave: somewhere to pay, or the gateway's refusal (the
+    /// payment is then failed). Inside the caller's transaction; answers the payment as stored.
+    async fn record_opening(
+        &self,
+        tx: &mut WriteTx,
+        caller: &Caller,
+        created: &payment::Model,
+        opened: &Result<Opening, GatewayError>,
+    ) -> PaymentsResult<payment::Model> {
+        let tenant = caller.tenant;
         match opened {
             Ok((status, gateway_reference, redirect_url, instructions)) => {
+                let status = *status;
                 let note = Note {
                     source: Source::Api,
                     caller: *caller,
                     action: "opened",
                     detail: json!({ "gateway_reference": gateway_reference }),
                 };
-                let (after, _) = transition(&mut tx, tenant, created.id, &note, |before| {
+                let (after, _) = transition(tx, tenant, created.id, &note, |before| {
                     Ok((before.status() == PaymentStatus::Created).then(|| Target {
                         opened: Some((
                             gateway_reference.clone(),
@@ -312,7 +324,6 @@ impl PaymentsService {
                     }))
                 })
                 .await?;
-                tx.commit().await?;
                 Ok(after)
             }
             Err(error) => {
@@ -322,13 +333,12 @@ impl PaymentsService {
                     action: "gateway_refused",
                     detail: json!({ "error": error.to_string() }),
                 };
-                transition(&mut tx, tenant, created.id, &note, |before| {
+                let (after, _) = transition(tx, tenant, created.id, &note, |before| {
                     Ok((before.status() == PaymentStatus::Created)
                         .then(|| Target::status(before, PaymentStatus::Failed)))
                 })
                 .await?;
-                tx.commit().await?;
-                Err(error.into())
+                Ok(after)
             }
         }
     }
@@ -801,5 +811,40 @@ impl Payments for PaymentsService {
     async fn get(&self, tenant: TenantId, payment_id: Uuid) -> Result<PaymentView, PaymentError> {
         let row = self.find(tenant, payment_id).await?;
         Ok(self.view(&row))
+    }
+}
+
+/// What opening a payment gives: its status, the gateway's reference, a redirect, and what the
+/// buyer needs to pay.
+type Opening = (
+    PaymentStatus,
+    Option<String>,
+    Option<String>,
+    Option<serde_json::Value>,
+);
+
+/// Opening a payment that needs no gateway (bank transfer, cash on delivery): known at once,
+/// so it is written in the transaction that creates the payment.
+fn offline_opening(created: &payment::Model, config: &MethodConfig) -> Option<Opening> {
+    match config {
+        MethodConfig::CashOnDelivery => Some((
+            PaymentStatus::AwaitingPayment,
+            None,
+            None,
+            Some(json!({ "collect_on_delivery": true, "amount": created.amount() })),
+        )),
+        MethodConfig::BankTransfer(account) => Some((
+            PaymentStatus::AwaitingPayment,
+            None,
+            None,
+            Some(json!({
+                "bank": account.bank,
+                "account_number": account.account_number,
+                "account_holder": account.account_holder,
+                "amount": created.amount(),
+                "reference": created.reference,
+            })),
+        )),
+        MethodConfig::Gateway(_) => None,
     }
 }
