@@ -61,6 +61,12 @@ pub trait EventHandler: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     /// The subjects it listens to, e.g. `user.events`.
     fn subjects(&self) -> &'static [&'static str];
+    /// Whether it acts on events of `event_type` at all. Events it ignores get no inbox row
+    /// and cost no transaction: a busy subject (every checkout's stock hold) is not paid for by
+    /// handlers that only care about a rare event on it.
+    fn handles(&self, _event_type: &str) -> bool {
+        true
+    }
     async fn handle(&self, tx: &mut WriteTx, event: &EventEnvelope) -> anyhow::Result<()>;
 }
 
@@ -131,6 +137,15 @@ impl Consumers {
             .iter()
             .filter(move |h| h.subjects().contains(&subject))
     }
+
+    /// The consumers that act on `envelope`: they listen to its subject and handle its type.
+    pub fn wanting<'a>(
+        &'a self,
+        envelope: &'a EventEnvelope,
+    ) -> impl Iterator<Item = &'a Arc<dyn EventHandler>> + 'a {
+        self.listening_to(&envelope.subject)
+            .filter(move |h| h.handles(&envelope.event_type))
+    }
 }
 
 /// Puts `envelope` in the inbox of `consumer` as pending, unless it is already there.
@@ -165,6 +180,10 @@ pub async fn deliver(
     envelope: &EventEnvelope,
     policy: RetryPolicy,
 ) -> Result<Outcome, DbErr> {
+    // An event type the handler ignores (as a NATS subscriber sees every one of its subjects).
+    if !handler.handles(&envelope.event_type) {
+        return Ok(Outcome::AlreadyHandled);
+    }
     let mut tx = db.begin_write().await?;
     enqueue(&*tx, handler.name(), envelope).await?;
     let mut query = Entity::find_by_id((handler.name().to_owned(), envelope.id));
@@ -388,5 +407,53 @@ mod tests {
         assert_eq!(policy.delay_after(2), Duration::from_millis(200));
         assert_eq!(policy.delay_after(3), Duration::from_millis(400));
         assert_eq!(policy.delay_after(9), Duration::from_secs(1));
+    }
+
+    struct Picky(&'static str, Option<&'static str>);
+
+    #[async_trait::async_trait]
+    impl EventHandler for Picky {
+        fn name(&self) -> &'static str {
+            self.0
+        }
+
+        fn subjects(&self) -> &'static [&'static str] {
+            &["order.events"]
+        }
+
+        fn handles(&self, event_type: &str) -> bool {
+            self.1.is_none_or(|wanted| wanted == event_type)
+        }
+
+        async fn handle(&self, _: &mut WriteTx, _: &EventEnvelope) -> anyhow::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn envelope(subject: &str, event_type: &str) -> EventEnvelope {
+        EventEnvelope {
+            id: uuid::Uuid::now_v7(),
+            subject: subject.to_owned(),
+            event_type: event_type.to_owned(),
+            tenant_id: smartseller_kernel::TenantId::new(),
+            aggregate_id: uuid::Uuid::now_v7(),
+            version: 1,
+            occurred_at: clock::now(),
+            payload: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn only_handlers_of_the_subject_and_the_type_want_an_event() {
+        let mut consumers = Consumers::new();
+        consumers.add(Arc::new(Picky("all", None)));
+        consumers.add(Arc::new(Picky("paid_only", Some("order.paid"))));
+        let names = |e: &EventEnvelope| consumers.wanting(e).map(|h| h.name()).collect::<Vec<_>>();
+        assert_eq!(
+            names(&envelope("order.events", "order.paid")),
+            ["all", "paid_only"]
+        );
+        assert_eq!(names(&envelope("order.events", "order.created")), ["all"]);
+        assert!(names(&envelope("user.events", "order.paid")).is_empty());
     }
 }

@@ -65,7 +65,7 @@ impl Relay {
         match &self.transport {
             Transport::InProcess { consumers, .. } => {
                 for event in &events {
-                    for handler in consumers.listening_to(&event.subject) {
+                    for handler in consumers.wanting(event) {
                         consumer::enqueue(&*tx, handler.name(), event).await?;
                     }
                 }

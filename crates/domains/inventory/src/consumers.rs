@@ -56,6 +56,13 @@ impl EventHandler for OrderStock {
         &[orders::SUBJECT]
     }
 
+    fn handles(&self, event_type: &str) -> bool {
+        matches!(
+            event_type,
+            "order.paid" | "order.cod_confirmed" | "order.cancelled" | "order.return_received"
+        )
+    }
+
     async fn handle(&self, tx: &mut WriteTx, event: &EventEnvelope) -> anyhow::Result<()> {
         let Ok(order) = serde_json::from_value::<OrderEvent>(event.payload.clone()) else {
             tracing::debug!(event_type = %event.event_type, "order event ignored");

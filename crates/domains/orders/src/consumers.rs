@@ -24,6 +24,11 @@ impl EventHandler for OrderPayments {
         &[payments::SUBJECT]
     }
 
+    /// Moves that matter to an order; a payment waiting or being refunded changes nothing here.
+    fn handles(&self, event_type: &str) -> bool {
+        !matches!(event_type, "payment.status_changed" | "payment.refunded")
+    }
+
     async fn handle(&self, tx: &mut WriteTx, event: &EventEnvelope) -> anyhow::Result<()> {
         let Ok(PaymentEvent::StatusChanged {
             payment_id,
@@ -63,6 +68,10 @@ impl EventHandler for OrderShipments {
         &[shipping::SUBJECT]
     }
 
+    fn handles(&self, event_type: &str) -> bool {
+        event_type != "shipment.booked"
+    }
+
     async fn handle(&self, tx: &mut WriteTx, event: &EventEnvelope) -> anyhow::Result<()> {
         let Ok(ShipmentEvent::StatusChanged {
             shipment_id,
@@ -90,6 +99,10 @@ impl EventHandler for LapsedHolds {
 
     fn subjects(&self) -> &'static [&'static str] {
         &[inventory::SUBJECT]
+    }
+
+    fn handles(&self, event_type: &str) -> bool {
+        event_type == "inventory.released"
     }
 
     async fn handle(&self, tx: &mut WriteTx, event: &EventEnvelope) -> anyhow::Result<()> {

@@ -26,6 +26,10 @@ impl EventHandler for CashCollectedOnDelivery {
         &[orders::SUBJECT]
     }
 
+    fn handles(&self, event_type: &str) -> bool {
+        event_type == "order.delivered"
+    }
+
     async fn handle(&self, tx: &mut WriteTx, event: &EventEnvelope) -> anyhow::Result<()> {
         let Ok(OrderEvent::Delivered { order_id, .. }) =
             serde_json::from_value::<OrderEvent>(event.payload.clone())
