@@ -1,4 +1,4 @@
-//! Reactions to `order.events`.
+//! Reactions to `order.events`: cash collected at the door, and payments of cancelled orders.
 
 use smartseller_contracts::orders::{self, OrderEvent};
 use smartseller_contracts::payments::{PaymentMethod, PaymentStatus};
@@ -53,6 +53,53 @@ impl EventHandler for CashCollectedOnDelivery {
             )
             .await
             .map_err(|e| anyhow::anyhow!("settling COD payment {}: {e}", payment.id))?;
+        }
+        Ok(())
+    }
+}
+
+/// An order cancelled without the seller's hand (its stock hold ran out, or a later checkout
+/// step failed) leaves its payment open; on `order.cancelled` the order's unpaid payments are
+/// cancelled here. The gateway's own copy lapses at its expiry; should the buyer pay anyway,
+/// the notification still moves the payment to paid (paid ranks above cancelled) and the order
+/// records the money for the seller to refund. A payment already settled is left alone.
+pub struct CancelledOrderPayments;
+
+#[async_trait::async_trait]
+impl EventHandler for CancelledOrderPayments {
+    fn name(&self) -> &'static str {
+        "payments.order_cancelled"
+    }
+
+    fn subjects(&self) -> &'static [&'static str] {
+        &[orders::SUBJECT]
+    }
+
+    fn handles(&self, event_type: &str) -> bool {
+        event_type == "order.cancelled"
+    }
+
+    async fn handle(&self, tx: &mut WriteTx, event: &EventEnvelope) -> anyhow::Result<()> {
+        let Ok(OrderEvent::Cancelled { order_id, .. }) =
+            serde_json::from_value::<OrderEvent>(event.payload.clone())
+        else {
+            return Ok(());
+        };
+        let tenant = event.tenant_id;
+        for payment in store::all_payments_of_order(&**tx, tenant, order_id).await? {
+            if !is_unsettled(payment.status()) {
+                continue;
+            }
+            settle_in(
+                tx,
+                &Caller::system(tenant),
+                payment.id,
+                PaymentStatus::Cancelled,
+                "order_cancelled",
+                Source::System,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("cancelling payment {}: {e}", payment.id))?;
         }
         Ok(())
     }

@@ -26,5 +26,8 @@ pub use migrations::PaymentsMigrator;
 pub fn consumers(
     _ctx: &PaymentsCtx,
 ) -> Vec<std::sync::Arc<dyn smartseller_platform::consumer::EventHandler>> {
-    vec![std::sync::Arc::new(consumers::CashCollectedOnDelivery)]
+    vec![
+        std::sync::Arc::new(consumers::CashCollectedOnDelivery),
+        std::sync::Arc::new(consumers::CancelledOrderPayments),
+    ]
 }

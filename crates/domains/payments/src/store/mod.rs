@@ -268,6 +268,20 @@ pub async fn payments_of_order(
         .await
 }
 
+/// Every payment of an order, whatever its method.
+pub async fn all_payments_of_order(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    order_id: Uuid,
+) -> Result<Vec<payment::Model>, DbErr> {
+    payment::Entity::find()
+        .filter(payment::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(payment::Column::OrderId.eq(order_id))
+        .order_by_asc(payment::Column::Id)
+        .all(conn)
+        .await
+}
+
 // ---- history -------------------------------------------------------------------------------
 
 /// The next sequence number of a payment's history. Callers hold the payment's row (they have

@@ -23,7 +23,7 @@ use smartseller_kernel::{TenantId, clock};
 use smartseller_payments::app::gateway_settings::{self, GatewayUpdate, MethodOptions};
 use smartseller_payments::app::webhooks::{self, WebhookOutcome};
 use smartseller_payments::app::{history, reconcile};
-use smartseller_payments::consumers::CashCollectedOnDelivery;
+use smartseller_payments::consumers::{CancelledOrderPayments, CashCollectedOnDelivery};
 use smartseller_payments::gateways::{
     CreatePayment, Gateway, GatewayConfig, GatewayError, GatewayPayment, GatewayRefund,
     GatewayStatus, VerifiedNotification, WebhookError,
@@ -353,6 +353,7 @@ engine_tests!(
     a_method_that_is_not_enabled_is_refused,
     a_virtual_account_opens_at_the_chosen_bank_and_settles_through_the_midtrans_url,
     racing_refunds_never_together_pass_the_capture_and_a_refused_refund_frees_its_amount,
+    a_cancelled_orders_open_payment_is_cancelled_and_a_paid_one_kept,
 );
 
 async fn a_bank_transfer_shows_the_store_account_and_is_paid_when_the_seller_confirms(
@@ -974,6 +975,75 @@ async fn cash_on_delivery_is_paid_when_the_order_is_delivered(engine: Engine) {
         ["payment.status_changed", "payment.paid"]
     );
     assert_history_rebuilds(&h, view.payment_id).await;
+}
+
+async fn a_cancelled_orders_open_payment_is_cancelled_and_a_paid_one_kept(engine: Engine) {
+    let Some(h) = harness(engine).await else {
+        return;
+    };
+    let open = h
+        .service
+        .start(h.tenant, start_request(PaymentMethod::Cod, "cancel-open"))
+        .await
+        .expect("open");
+    let settled = h
+        .service
+        .start(h.tenant, start_request(PaymentMethod::Cod, "cancel-paid"))
+        .await
+        .expect("settled");
+    let delivered = EventEnvelope::wrap(
+        h.tenant,
+        &OrderEvent::Delivered {
+            order_id: settled.order_id,
+            number: "SO-2".into(),
+        },
+    );
+    consumer::deliver(
+        &h.ctx.db,
+        &CashCollectedOnDelivery,
+        &delivered,
+        RetryPolicy::default(),
+    )
+    .await
+    .expect("delivered");
+    for (order_id, number) in [(open.order_id, "SO-1"), (settled.order_id, "SO-2")] {
+        let cancelled = EventEnvelope::wrap(
+            h.tenant,
+            &OrderEvent::Cancelled {
+                order_id,
+                number: number.into(),
+                reservation_id: None,
+                reason: "the payment window closed".into(),
+            },
+        );
+        for _ in 0..2 {
+            consumer::deliver(
+                &h.ctx.db,
+                &CancelledOrderPayments,
+                &cancelled,
+                RetryPolicy::default(),
+            )
+            .await
+            .expect("delivered");
+        }
+    }
+    let open = h.service.get(h.tenant, open.payment_id).await.expect("get");
+    assert_eq!(open.status, PaymentStatus::Cancelled);
+    let settled = h
+        .service
+        .get(h.tenant, settled.payment_id)
+        .await
+        .expect("get");
+    assert_eq!(
+        settled.status,
+        PaymentStatus::Paid,
+        "money received stays received"
+    );
+    assert_eq!(
+        events_of(&h, open.payment_id).await,
+        ["payment.status_changed", "payment.cancelled"]
+    );
+    assert_history_rebuilds(&h, open.payment_id).await;
 }
 
 async fn proofs_are_checked_stored_and_noted_in_the_history(engine: Engine) {
