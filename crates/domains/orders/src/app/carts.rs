@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use serde::{Deserialize, Serialize};
 use smartseller_contracts::catalog::PriceQuoteRequest;
 use smartseller_contracts::shipping::{RateRequest, ShippingAddress, ShippingRate};
@@ -196,10 +198,9 @@ pub async fn set_item(
         let count = cart_item::Entity::find()
             .filter(cart_item::Column::CartId.eq(cart_id))
             .filter(cart_item::Column::VariantId.ne(variant_id))
-            .all(&*tx)
-            .await?
-            .len();
-        if count >= MAX_ITEMS {
+            .count(&*tx)
+            .await?;
+        if count >= MAX_ITEMS as u64 {
             return Err(FieldErrors::single(
                 "variant_id",
                 "cart_full",

@@ -175,11 +175,21 @@ pub async fn list(
     let conn = ctx.db.conn();
     let rows = queries::list_orders(conn, tenant, filter, page).await?;
     let page = Page::from_rows(rows, page, |row| row.id);
-    let mut items = Vec::with_capacity(page.items.len());
-    for row in page.items {
-        let lines = queries::lines(conn, tenant, row.id).await?;
-        items.push(view(row, lines));
+    // One query for every line of the page, not one per order.
+    let ids: Vec<Uuid> = page.items.iter().map(|row| row.id).collect();
+    let mut lines_by_order: std::collections::HashMap<Uuid, Vec<line::Model>> =
+        std::collections::HashMap::new();
+    for line in queries::lines_of_orders(conn, tenant, &ids).await? {
+        lines_by_order.entry(line.order_id).or_default().push(line);
     }
+    let items = page
+        .items
+        .into_iter()
+        .map(|row| {
+            let lines = lines_by_order.remove(&row.id).unwrap_or_default();
+            view(row, lines)
+        })
+        .collect();
     Ok(Page {
         items,
         next_cursor: page.next_cursor,

@@ -158,12 +158,27 @@ pub async fn list_for_order(
         .order_by_asc(order_return::Column::Id)
         .all(conn)
         .await?;
-    let mut views = Vec::with_capacity(found.len());
-    for r in found {
-        let (r, lines) = load(ctx, tenant, r.id).await?;
-        views.push(view(r, lines, currency));
+    let ids: Vec<Uuid> = found.iter().map(|r| r.id).collect();
+    let mut lines_by_return: std::collections::HashMap<Uuid, Vec<return_line::Model>> =
+        std::collections::HashMap::new();
+    if !ids.is_empty() {
+        for l in return_line::Entity::find()
+            .filter(return_line::Column::TenantId.eq(tenant.as_uuid()))
+            .filter(return_line::Column::ReturnId.is_in(ids))
+            .order_by_asc(return_line::Column::Id)
+            .all(conn)
+            .await?
+        {
+            lines_by_return.entry(l.return_id).or_default().push(l);
+        }
     }
-    Ok(views)
+    Ok(found
+        .into_iter()
+        .map(|r| {
+            let lines = lines_by_return.remove(&r.id).unwrap_or_default();
+            view(r, lines, currency)
+        })
+        .collect())
 }
 
 /// Units of each order line already in a return that was not rejected.

@@ -85,6 +85,24 @@ pub async fn lines(
         .await
 }
 
+/// The lines of several orders in one query, in order, for a page of orders.
+pub async fn lines_of_orders(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    order_ids: &[Uuid],
+) -> Result<Vec<line::Model>, DbErr> {
+    if order_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    line::Entity::find()
+        .filter(line::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(line::Column::OrderId.is_in(order_ids.iter().copied()))
+        .order_by_asc(line::Column::OrderId)
+        .order_by_asc(line::Column::LineNo)
+        .all(conn)
+        .await
+}
+
 pub async fn history_of(
     conn: &impl ConnectionTrait,
     tenant: TenantId,

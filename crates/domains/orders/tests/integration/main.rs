@@ -748,6 +748,26 @@ async fn a_whatsapp_order_ships_is_delivered_and_comes_back_partly(engine: Engin
     };
     assert_eq!(units[0].condition, ReturnCondition::Damaged);
     assert_eq!(units[0].warehouse_id, h.warehouse);
+    let both = returns::list_for_order(&h.ctx, h.caller.tenant, placed.order.id)
+        .await
+        .expect("returns");
+    let quantities: Vec<i64> = both.iter().map(|r| r.lines[0].quantity).collect();
+    assert_eq!(quantities, [2, 1], "each return with its own lines");
+    let listed = orders::list(
+        &h.ctx,
+        h.caller.tenant,
+        &Default::default(),
+        smartseller_kernel::page::PageRequest::first(50),
+    )
+    .await
+    .expect("list");
+    let listed = listed
+        .items
+        .iter()
+        .find(|o| o.id == placed.order.id)
+        .expect("listed");
+    assert_eq!(listed.lines.len(), 1);
+    assert_eq!(listed.lines[0].returned_quantity, 3);
     consistent(&h, placed.order.id).await;
 }
 
