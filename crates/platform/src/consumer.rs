@@ -185,13 +185,24 @@ pub async fn deliver(
         return Ok(Outcome::AlreadyHandled);
     }
     let mut tx = db.begin_write().await?;
-    enqueue(&*tx, handler.name(), envelope).await?;
-    let mut query = Entity::find_by_id((handler.name().to_owned(), envelope.id));
-    if tx.get_database_backend() == DbBackend::Postgres {
-        query = query.lock(LockType::Update);
-    }
-    let Some(row) = query.one(&*tx).await? else {
-        return Err(DbErr::RecordNotFound("event delivery".into()));
+    let find = || {
+        let mut query = Entity::find_by_id((handler.name().to_owned(), envelope.id));
+        if tx.get_database_backend() == DbBackend::Postgres {
+            query = query.lock(LockType::Update);
+        }
+        query
+    };
+    // In-process, the relay already put the event in the inbox; from NATS, the first delivery
+    // puts it there now.
+    let row = match find().one(&*tx).await? {
+        Some(row) => row,
+        None => {
+            enqueue(&*tx, handler.name(), envelope).await?;
+            find()
+                .one(&*tx)
+                .await?
+                .ok_or_else(|| DbErr::RecordNotFound("event delivery".into()))?
+        }
     };
     if row.status != PENDING {
         return Ok(Outcome::AlreadyHandled);
@@ -350,8 +361,9 @@ pub async fn run_inbox_worker(
     poll: Duration,
     shutdown: CancellationToken,
 ) {
+    const BATCH: usize = 50;
     loop {
-        let batch = match due(db.conn(), handler.name(), 50).await {
+        let batch = match due(db.conn(), handler.name(), BATCH as u64).await {
             Ok(batch) => batch,
             Err(error) => {
                 tracing::error!(consumer = handler.name(), %error, "cannot read the consumer inbox");
@@ -363,7 +375,9 @@ pub async fn run_inbox_worker(
                 tracing::error!(consumer = handler.name(), event_id = %envelope.id, %error, "cannot record an event delivery");
             }
         }
-        if batch.is_empty() {
+        // A short batch was everything due: wait for the relay (whose wake-up, if it came
+        // meanwhile, is kept by the `Notify`) rather than read the inbox again to find it empty.
+        if batch.len() < BATCH {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
                 _ = wakeup.notified() => {}

@@ -4,7 +4,8 @@
 //! waits for it instead of running twice.
 
 use chrono::Duration;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait};
 use smartseller_kernel::clock;
 
 use crate::db::Db;
@@ -69,8 +70,43 @@ pub async fn claim(
     request_hash: &str,
     keep_for: Duration,
 ) -> Result<Claim, DbErr> {
-    let tx = db.begin_write().await?;
     let now = clock::now();
+    // The usual case, a key never seen: one insert that takes it, and nothing else.
+    let first = Query::insert()
+        .into_table(Entity)
+        .columns([
+            Column::Scope,
+            Column::Key,
+            Column::RequestHash,
+            Column::Status,
+            Column::CreatedAt,
+            Column::ExpiresAt,
+        ])
+        .values_panic([
+            scope.into(),
+            key.into(),
+            request_hash.into(),
+            IN_PROGRESS.into(),
+            now.into(),
+            (now + keep_for).into(),
+        ])
+        .on_conflict(
+            OnConflict::columns([Column::Scope, Column::Key])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    let backend = db.conn().get_database_backend();
+    if db
+        .execute_write(backend.build(&first))
+        .await?
+        .rows_affected()
+        == 1
+    {
+        return Ok(Claim::Run);
+    }
+    // The key is known: answer from it, or take it over if it has expired.
+    let tx = db.begin_write().await?;
     let existing = Entity::find_by_id((scope.to_owned(), key.to_owned()))
         .one(&*tx)
         .await?;
@@ -98,26 +134,14 @@ pub async fn claim(
             .exec(&*tx)
             .await?;
     }
-    let inserted = Entity::insert(entity::ActiveModel {
-        scope: Set(scope.to_owned()),
-        key: Set(key.to_owned()),
-        request_hash: Set(request_hash.to_owned()),
-        status: Set(IN_PROGRESS.to_owned()),
-        response_status: Set(None),
-        response_headers: Set(None),
-        response_body: Set(None),
-        created_at: Set(now),
-        expires_at: Set(now + keep_for),
-    })
-    .on_conflict_do_nothing_on([Column::Scope, Column::Key])
-    .exec(&*tx)
-    .await?;
+    let inserted = tx.execute_raw(backend.build(&first)).await?.rows_affected();
     tx.commit().await?;
-    // On PostgreSQL two first requests can race past the read above; the loser's insert does
+    // Two requests can both find the key expired (or just released); the loser's insert does
     // nothing, and it waits like any other duplicate.
-    Ok(match inserted {
-        sea_orm::TryInsertResult::Inserted(_) => Claim::Run,
-        _ => Claim::InProgress,
+    Ok(if inserted == 1 {
+        Claim::Run
+    } else {
+        Claim::InProgress
     })
 }
 
@@ -128,28 +152,21 @@ pub async fn complete(
     key: &str,
     response: &StoredResponse,
 ) -> Result<(), DbErr> {
-    let tx = db.begin_write().await?;
-    Entity::update_many()
-        .col_expr(Column::Status, sea_orm::sea_query::Expr::value(COMPLETED))
-        .col_expr(
-            Column::ResponseStatus,
-            sea_orm::sea_query::Expr::value(i32::from(response.status)),
-        )
-        .col_expr(
+    let update = Query::update()
+        .table(Entity)
+        .value(Column::Status, COMPLETED)
+        .value(Column::ResponseStatus, i32::from(response.status))
+        .value(
             Column::ResponseHeaders,
-            sea_orm::sea_query::Expr::value(
-                serde_json::to_value(&response.headers).unwrap_or_default(),
-            ),
+            serde_json::to_value(&response.headers).unwrap_or_default(),
         )
-        .col_expr(
-            Column::ResponseBody,
-            sea_orm::sea_query::Expr::value(response.body.clone()),
-        )
-        .filter(Column::Scope.eq(scope))
-        .filter(Column::Key.eq(key))
-        .exec(&*tx)
-        .await?;
-    tx.commit().await
+        .value(Column::ResponseBody, response.body.clone())
+        .and_where(Expr::col(Column::Scope).eq(scope))
+        .and_where(Expr::col(Column::Key).eq(key))
+        .to_owned();
+    let backend = db.conn().get_database_backend();
+    db.execute_write(backend.build(&update)).await?;
+    Ok(())
 }
 
 /// Forgets a claim whose request failed on our side, so the client may retry with the same key.

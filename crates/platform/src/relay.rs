@@ -62,11 +62,17 @@ impl Relay {
         if events.is_empty() {
             return Ok(0);
         }
+        // The consumers that got something: only they are woken, so an event costs no inbox
+        // read in the consumers it is not for.
+        let mut fed: Vec<&'static str> = Vec::new();
         match &self.transport {
             Transport::InProcess { consumers, .. } => {
                 for event in &events {
                     for handler in consumers.wanting(event) {
                         consumer::enqueue(&*tx, handler.name(), event).await?;
+                        if !fed.contains(&handler.name()) {
+                            fed.push(handler.name());
+                        }
                     }
                 }
             }
@@ -83,20 +89,24 @@ impl Relay {
         tx.commit().await?;
         metrics::counter!("smartseller_events_relayed_total").increment(events.len() as u64);
         if let Transport::InProcess { wakeups, .. } = &self.transport {
-            for wakeup in wakeups.values() {
-                wakeup.notify_one();
+            for name in fed {
+                if let Some(wakeup) = wakeups.get(name) {
+                    wakeup.notify_one();
+                }
             }
         }
         Ok(events.len())
     }
 
-    /// Relays until everything committed so far is on the bus.
+    /// Relays until everything committed so far is on the bus. A batch smaller than the
+    /// batch size took every event committed before it (or locked by another relay), so there
+    /// is no second, empty round; a commit after it has already signalled `outbox_written`.
     pub async fn drain(&self) -> Result<usize, RelayError> {
         let mut total = 0;
         loop {
             let moved = self.relay_once().await?;
             total += moved;
-            if moved == 0 {
+            if (moved as u64) < self.batch_size {
                 return Ok(total);
             }
         }
