@@ -140,4 +140,19 @@ pub trait Pricing: Send + Sync + 'static {
         tenant: TenantId,
         request: PriceQuoteRequest,
     ) -> Result<PriceQuote, PricingError>;
+
+    /// Prices several lines (a cart at checkout), answering one result per request in the
+    /// same order. An implementation that can should read what the lines share once; this
+    /// default asks for each line in turn.
+    async fn quote_many(
+        &self,
+        tenant: TenantId,
+        requests: Vec<PriceQuoteRequest>,
+    ) -> Vec<Result<PriceQuote, PricingError>> {
+        let mut quotes = Vec::with_capacity(requests.len());
+        for request in requests {
+            quotes.push(self.quote(tenant, request).await);
+        }
+        quotes
+    }
 }

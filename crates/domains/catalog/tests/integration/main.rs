@@ -245,10 +245,74 @@ async fn the_pricing_contract_quotes_like_the_api_and_names_unknown_variants(eng
     );
     let zero = PriceQuoteRequest {
         quantity: 0,
-        ..request
+        ..request.clone()
     };
     assert!(matches!(
-        pricing.quote(tenant, zero).await,
+        pricing.quote(tenant, zero.clone()).await,
         Err(PricingError::Invalid(message)) if message.starts_with("quantity")
     ));
+
+    // A cart's lines priced in one call: each answer is the one-line quote, in order, and a
+    // bad line is refused on its own without failing the others.
+    let other = products::create(&h.ctx, &seller(tenant), draft("Topi", "TOPI", 3_000_000))
+        .await
+        .expect("product")
+        .product
+        .variants[0]
+        .id;
+    let unknown = uuid::Uuid::now_v7();
+    let second = PriceQuoteRequest {
+        variant_id: other,
+        quantity: 2,
+        ..request.clone()
+    };
+    let missing = PriceQuoteRequest {
+        variant_id: unknown,
+        ..request.clone()
+    };
+    let batch = pricing
+        .quote_many(
+            tenant,
+            vec![
+                request.clone(),
+                missing,
+                second.clone(),
+                zero,
+                request.clone(),
+            ],
+        )
+        .await;
+    assert_eq!(batch.len(), 5);
+    let one = |result: &Result<_, PricingError>| {
+        result
+            .clone()
+            .map(|q: smartseller_contracts::catalog::PriceQuote| {
+                (q.variant_id, q.sku, q.name, q.unit_price, q.line_price)
+            })
+    };
+    assert_eq!(
+        one(&batch[0]),
+        one(&pricing.quote(tenant, request.clone()).await)
+    );
+    assert_eq!(
+        batch[1],
+        Err(PricingError::UnknownVariant {
+            variant_id: unknown
+        })
+    );
+    assert_eq!(one(&batch[2]), one(&pricing.quote(tenant, second).await));
+    assert_eq!(
+        batch[2].as_ref().expect("second").line_price.minor,
+        6_000_000
+    );
+    assert!(
+        matches!(&batch[3], Err(PricingError::Invalid(message)) if message.starts_with("quantity"))
+    );
+    assert_eq!(one(&batch[4]), one(&batch[0]));
+    // Another store's batch knows none of them.
+    let foreign = pricing.quote_many(TenantId::new(), vec![request]).await;
+    assert_eq!(
+        foreign,
+        vec![Err(PricingError::UnknownVariant { variant_id })]
+    );
 }
