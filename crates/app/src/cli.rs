@@ -155,6 +155,14 @@ pub enum AdminCommand {
         #[arg(long, default_value = "Operations")]
         store: String,
     },
+    /// Refresh PostgreSQL's planner statistics (`ANALYZE`). Autovacuum does it on its own
+    /// schedule; run it after a bulk import, or on a new database once it has its first orders,
+    /// so that queries are planned for the data as it is rather than for empty tables. Does
+    /// nothing on SQLite.
+    Analyze {
+        #[command(flatten)]
+        common: CommonArgs,
+    },
 }
 
 fn overrides(common: &CommonArgs) -> Overrides {
@@ -319,6 +327,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 done.products,
                 done.stores
             );
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Analyze { common }) => {
+            let settings = Settings::load(cli.config.as_ref(), &overrides(&common))
+                .map_err(anyhow::Error::msg)?;
+            let db = Db::connect(&settings.database_url()).await?;
+            let started = std::time::Instant::now();
+            if db.analyze().await? {
+                println!(
+                    "planner statistics refreshed in {} ms",
+                    started.elapsed().as_millis()
+                );
+            } else {
+                println!("SQLite: nothing to do (it plans without statistics)");
+            }
             Ok(())
         }
         Command::Admin(AdminCommand::CreateUser {

@@ -144,7 +144,7 @@ pub async fn reserve(
     let mut tx = ctx.db.begin_write().await?;
     check_lines(&tx, tenant, &hold.lines).await?;
     let id = Uuid::now_v7();
-    let record = reservations::insert(
+    let (record, lines) = reservations::insert(
         &*tx,
         tenant,
         reservations::NewReservation {
@@ -181,7 +181,6 @@ pub async fn reserve(
         alert_if_low(&mut tx, tenant, &before, &level).await?;
         after.push(snapshot(&level));
     }
-    let lines = reservations::lines(&*tx, tenant, id).await?;
     tx.publish(
         tenant,
         &InventoryEvent::Reserved {

@@ -115,6 +115,11 @@ pub async fn move_guarded(
                 .gte(drop),
         );
     }
+    // Where the engine can, the level as it is after the move comes back from the same
+    // statement: no second read per line.
+    if conn.support_returning() {
+        return Ok(update.exec_with_returning(conn).await?.into_iter().next());
+    }
     if update.exec(conn).await?.rows_affected != 1 {
         return Ok(None);
     }

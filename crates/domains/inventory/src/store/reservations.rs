@@ -23,7 +23,7 @@ pub async fn insert(
     conn: &impl ConnectionTrait,
     tenant: TenantId,
     new: NewReservation<'_>,
-) -> Result<reservation::Model, DbErr> {
+) -> Result<(reservation::Model, Vec<reservation_line::Model>), DbErr> {
     let now = clock::now();
     let model = reservation::ActiveModel {
         id: Set(new.id),
@@ -39,19 +39,30 @@ pub async fn insert(
     }
     .insert(conn)
     .await?;
-    reservation_line::Entity::insert_many(new.lines.iter().enumerate().map(
-        |(index, (variant, warehouse, quantity))| reservation_line::ActiveModel {
-            reservation_id: Set(new.id),
-            line_no: Set(i32::try_from(index).unwrap_or(i32::MAX)),
-            tenant_id: Set(tenant.as_uuid()),
-            variant_id: Set(*variant),
-            warehouse_id: Set(*warehouse),
-            quantity: Set(*quantity),
-        },
-    ))
-    .exec(conn)
+    let lines: Vec<reservation_line::Model> = new
+        .lines
+        .iter()
+        .enumerate()
+        .map(
+            |(index, (variant, warehouse, quantity))| reservation_line::Model {
+                reservation_id: new.id,
+                line_no: i32::try_from(index).unwrap_or(i32::MAX),
+                tenant_id: tenant.as_uuid(),
+                variant_id: *variant,
+                warehouse_id: *warehouse,
+                quantity: *quantity,
+            },
+        )
+        .collect();
+    reservation_line::Entity::insert_many(
+        lines
+            .iter()
+            .cloned()
+            .map(reservation_line::ActiveModel::from),
+    )
+    .exec_without_returning(conn)
     .await?;
-    Ok(model)
+    Ok((model, lines))
 }
 
 pub async fn find(

@@ -24,12 +24,12 @@ use uuid::Uuid;
 use super::orders::{
     self, Customer, NewOrder, PaymentPlan, PlacedOrder, attach_payment, cancel_after_failure,
     check_address, hold_stock, insert, payment_items, price_lines, release_quietly, replay_placed,
-    shipping_error, start_payment,
+    shipping_error, start_payment, take_number,
 };
 use super::{Caller, OrdersCtx, OrdersError, OrdersResult, carts, is_unique_violation, settings};
 use crate::domain::OrderStatus;
 use crate::domain::totals::{self, LineInput};
-use crate::store::{cart, order, queries};
+use crate::store::{cart, line, order, queries};
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -177,8 +177,17 @@ pub async fn checkout(
     let reservation = hold_stock(ctx, tenant, order_id, &priced, expires_at).await?;
 
     // 3. The order, and the cart closed in the same transaction.
+    let number = take_number(ctx, tenant, now).await;
+    let number = match number {
+        Ok(number) => number,
+        Err(error) => {
+            release_quietly(ctx, tenant, reservation).await;
+            return Err(error);
+        }
+    };
     let new = NewOrder {
         id: order_id,
+        number,
         channel: found.channel.clone(),
         channel_order_id: None,
         source: "checkout",
@@ -198,7 +207,7 @@ pub async fn checkout(
         cart_id: Some(cart_id),
         placed_at: now,
     };
-    let written: OrdersResult<order::Model> = async {
+    let written: OrdersResult<(order::Model, Vec<line::Model>)> = async {
         let mut tx = ctx.db.begin_write().await?;
         let placed = insert(&mut tx, caller, new).await?;
         let closed = cart::Entity::update_many()
@@ -218,7 +227,7 @@ pub async fn checkout(
         Ok(placed)
     }
     .await;
-    let placed = match written {
+    let (placed, lines) = match written {
         Ok(placed) => placed,
         Err(error) => {
             release_quietly(ctx, tenant, reservation).await;
@@ -261,15 +270,18 @@ pub async fn checkout(
             return Err(error);
         }
     };
-    if let Err(error) = attach_payment(ctx, caller, &placed, &payment).await {
-        if let Err(void_error) = ctx.payments.void(tenant, payment.payment_id).await {
-            tracing::error!(%void_error, payment_id = %payment.payment_id, "could not void the payment of a failed checkout");
+    let attached = match attach_payment(ctx, caller, &placed, &payment).await {
+        Ok(attached) => attached,
+        Err(error) => {
+            if let Err(void_error) = ctx.payments.void(tenant, payment.payment_id).await {
+                tracing::error!(%void_error, payment_id = %payment.payment_id, "could not void the payment of a failed checkout");
+            }
+            cancel_after_failure(ctx, caller, order_id, "the payment could not be recorded").await;
+            return Err(error);
         }
-        cancel_after_failure(ctx, caller, order_id, "the payment could not be recorded").await;
-        return Err(error);
-    }
+    };
     Ok(PlacedOrder {
-        order: orders::get(ctx, tenant, order_id).await?,
+        order: orders::view(attached, lines),
         payment: Some(payment),
     })
 }

@@ -3,7 +3,7 @@
 //! to a stored order; [`rebuild`] replays the history through the same rules.
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use smartseller_kernel::{TenantId, clock};
 use smartseller_platform::db::WriteTx;
@@ -24,21 +24,22 @@ pub async fn append(
     after: OrderStatus,
     detail: serde_json::Value,
 ) -> OrdersResult<()> {
-    let seq = queries::last_seq(&**tx, order_id).await? + 1;
-    history::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        tenant_id: Set(caller.tenant.as_uuid()),
-        order_id: Set(order_id),
-        seq: Set(seq),
-        action: Set(action.to_owned()),
-        status_before: Set(before.map(|s| s.as_str().to_owned())),
-        status_after: Set(after.as_str().to_owned()),
-        actor_type: Set(caller.kind.to_owned()),
-        actor_id: Set(caller.id),
-        detail: Set(detail.to_string()),
-        occurred_at: Set(clock::now()),
-    }
-    .insert(&**tx)
+    queries::append_history(
+        &**tx,
+        history::Model {
+            id: Uuid::now_v7(),
+            tenant_id: caller.tenant.as_uuid(),
+            order_id,
+            seq: 0, // numbered by the insert
+            action: action.to_owned(),
+            status_before: before.map(|s| s.as_str().to_owned()),
+            status_after: after.as_str().to_owned(),
+            actor_type: caller.kind.to_owned(),
+            actor_id: caller.id,
+            detail: detail.to_string(),
+            occurred_at: clock::now(),
+        },
+    )
     .await?;
     Ok(())
 }

@@ -195,8 +195,17 @@ pub async fn create_manual(
     let now = clock::now();
     let expires_at = now + Duration::minutes(settings.payment_window_minutes);
     let reservation = hold_stock(ctx, tenant, order_id, &priced, expires_at).await?;
+    let number = take_number(ctx, tenant, now).await;
+    let number = match number {
+        Ok(number) => number,
+        Err(error) => {
+            release_quietly(ctx, tenant, reservation).await;
+            return Err(error);
+        }
+    };
     let new = NewOrder {
         id: order_id,
+        number,
         channel: request.channel.clone(),
         channel_order_id: request.channel_order_id.clone(),
         source: if request.paid_elsewhere {
@@ -223,7 +232,7 @@ pub async fn create_manual(
     let placed = {
         let mut tx = ctx.db.begin_write().await?;
         let inserted = match insert(&mut tx, caller, new).await {
-            Ok(inserted) => inserted,
+            Ok((inserted, _lines)) => inserted,
             Err(error) => {
                 drop(tx);
                 release_quietly(ctx, tenant, reservation).await;

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::{Deserialize, Serialize};
 use smartseller_contracts::catalog::PriceQuoteRequest;
 use smartseller_contracts::inventory::{
@@ -18,6 +18,7 @@ use smartseller_contracts::shipping::{ShippingAddress, ShippingError};
 use smartseller_kernel::TenantId;
 use smartseller_kernel::money::{Currency, Money};
 use smartseller_kernel::validation::FieldErrors;
+use smartseller_platform::Backend;
 use smartseller_platform::db::WriteTx;
 use uuid::Uuid;
 
@@ -150,6 +151,8 @@ pub(crate) struct PricedLine {
 /// Everything needed to write a new order.
 pub(crate) struct NewOrder {
     pub id: Uuid,
+    /// From [`take_number`], before the order's transaction starts.
+    pub number: String,
     pub channel: String,
     pub channel_order_id: Option<String>,
     pub source: &'static str,
@@ -170,14 +173,15 @@ pub(crate) struct NewOrder {
     pub placed_at: DateTime<Utc>,
 }
 
-/// Writes a new order, its lines, the first history entry and `order.created`.
+/// Writes a new order, its lines, the first history entry and `order.created`; answers the
+/// order and its lines as written.
 pub(crate) async fn insert(
     tx: &mut WriteTx,
     caller: &Caller,
     new: NewOrder,
-) -> OrdersResult<order::Model> {
+) -> OrdersResult<(order::Model, Vec<line::Model>)> {
     let tenant = caller.tenant;
-    let number = queries::next_number(&**tx, tenant, new.placed_at).await?;
+    let number = new.number.clone();
     let held = !new.review_reasons.is_empty();
     let model = order::ActiveModel {
         id: Set(new.id),
@@ -231,38 +235,46 @@ pub(crate) async fn insert(
     .insert(&**tx)
     .await?;
     let mut model = model;
-    let mut snapshots = Vec::with_capacity(new.lines.len());
-    for (index, (priced, money)) in new.lines.iter().zip(&new.totals.lines).enumerate() {
-        let id = Uuid::now_v7();
-        line::ActiveModel {
-            id: Set(id),
-            tenant_id: Set(tenant.as_uuid()),
-            order_id: Set(new.id),
-            line_no: Set(i32::try_from(index).unwrap_or(i32::MAX)),
-            variant_id: Set(priced.variant_id),
-            sku: Set(priced.sku.clone()),
-            name: Set(priced.name.clone()),
-            quantity: Set(priced.quantity),
-            unit_price_minor: Set(priced.unit_price.minor),
-            subtotal_minor: Set(money.subtotal.minor),
-            discount_minor: Set(money.discount.minor),
-            shipping_minor: Set(money.shipping.minor),
-            tax_minor: Set(money.tax.minor),
-            total_minor: Set(money.total.minor),
-            warehouse_id: Set(Some(priced.warehouse_id)),
-            returned_quantity: Set(0),
-        }
-        .insert(&**tx)
-        .await?;
-        snapshots.push(OrderLineSnapshot {
-            line_id: id,
+    let lines: Vec<line::Model> = new
+        .lines
+        .iter()
+        .zip(&new.totals.lines)
+        .enumerate()
+        .map(|(index, (priced, money))| line::Model {
+            id: Uuid::now_v7(),
+            tenant_id: tenant.as_uuid(),
+            order_id: new.id,
+            line_no: i32::try_from(index).unwrap_or(i32::MAX),
             variant_id: priced.variant_id,
             sku: priced.sku.clone(),
+            name: priced.name.clone(),
             quantity: priced.quantity,
+            unit_price_minor: priced.unit_price.minor,
+            subtotal_minor: money.subtotal.minor,
+            discount_minor: money.discount.minor,
+            shipping_minor: money.shipping.minor,
+            tax_minor: money.tax.minor,
+            total_minor: money.total.minor,
             warehouse_id: Some(priced.warehouse_id),
+            returned_quantity: 0,
+        })
+        .collect();
+    // All the lines in one statement; the order view is built from these rows, not read back.
+    line::Entity::insert_many(lines.iter().cloned().map(line::ActiveModel::from))
+        .exec_without_returning(&**tx)
+        .await?;
+    let snapshots: Vec<OrderLineSnapshot> = lines
+        .iter()
+        .zip(&new.totals.lines)
+        .map(|(line, money)| OrderLineSnapshot {
+            line_id: line.id,
+            variant_id: line.variant_id,
+            sku: line.sku.clone(),
+            quantity: line.quantity,
+            warehouse_id: line.warehouse_id,
             total: money.total,
-        });
-    }
+        })
+        .collect();
     history::append(
         tx,
         caller,
@@ -302,7 +314,31 @@ pub(crate) async fn insert(
         },
     )
     .await?;
-    Ok(model)
+    Ok((model, lines))
+}
+
+/// Takes the store's next order number of the day, in a statement of its own.
+///
+/// Every order of a store bumps the same counter row, so whoever bumps it holds that row's lock
+/// until their transaction ends. Bumping it inside the order's transaction made every checkout
+/// of a store wait for the previous one's whole write on PostgreSQL; here the lock lasts one
+/// statement. The price is that an order whose placement fails after this leaves a gap in the
+/// day's numbers. On SQLite, whose writers queue for one lock anyway, the bump is its own short
+/// write transaction so that it waits in that queue rather than on the busy timeout.
+pub(crate) async fn take_number(
+    ctx: &OrdersCtx,
+    tenant: TenantId,
+    at: DateTime<Utc>,
+) -> OrdersResult<String> {
+    match ctx.db.backend() {
+        Backend::Postgres => Ok(queries::next_number(ctx.db.conn(), tenant, at).await?),
+        Backend::Sqlite => {
+            let tx = ctx.db.begin_write().await?;
+            let number = queries::next_number(&*tx, tenant, at).await?;
+            tx.commit().await?;
+            Ok(number)
+        }
+    }
 }
 
 /// Prices each requested line with the catalogue (unless the seller set the price by hand).
@@ -319,21 +355,32 @@ pub(crate) async fn price_lines(
     };
     let mut errors = FieldErrors::new();
     let mut priced = Vec::with_capacity(requested.len());
-    for (index, (variant_id, quantity, manual_price, warehouse_id)) in requested.iter().enumerate()
-    {
-        let quote = ctx
-            .pricing
-            .quote(
-                tenant,
-                PriceQuoteRequest {
+    // One call for all the lines: the catalogue reads what they share once.
+    let quotes = ctx
+        .pricing
+        .quote_many(
+            tenant,
+            requested
+                .iter()
+                .map(|(variant_id, quantity, _, _)| PriceQuoteRequest {
                     variant_id: *variant_id,
                     channel: pricing_channel.to_owned(),
                     customer_group: None,
                     quantity: *quantity,
                     at: None,
-                },
-            )
-            .await;
+                })
+                .collect(),
+        )
+        .await;
+    if quotes.len() != requested.len() {
+        return Err(OrdersError::Unavailable {
+            service: "pricing",
+            message: format!("{} quotes for {} lines", quotes.len(), requested.len()),
+        });
+    }
+    for (index, ((variant_id, quantity, manual_price, warehouse_id), quote)) in
+        requested.iter().zip(quotes).enumerate()
+    {
         let quote = match quote {
             Ok(quote) => quote,
             Err(smartseller_contracts::catalog::PricingError::UnknownVariant { .. }) => {
@@ -569,19 +616,21 @@ pub(crate) async fn attach_payment(
     let mut tx = ctx.db.begin_write().await?;
     // Recording the payment bumps the version, which takes the order's row lock before the
     // history entry is numbered (see `history::note`).
-    order::Entity::update_many()
+    let update = order::Entity::update_many()
         .col_expr(order::Column::PaymentId, Expr::value(payment.payment_id))
         .col_expr(
             order::Column::Version,
             Expr::col(order::Column::Version).add(1),
         )
         .filter(order::Column::Id.eq(placed.id))
-        .filter(order::Column::TenantId.eq(placed.tenant_id))
-        .exec(&*tx)
-        .await?;
-    let mut current = queries::find_order(&*tx, caller.tenant, placed.id)
-        .await?
-        .ok_or(OrdersError::NotFound("order"))?;
+        .filter(order::Column::TenantId.eq(placed.tenant_id));
+    let mut current = if (*tx).support_returning() {
+        update.exec_with_returning(&*tx).await?.into_iter().next()
+    } else {
+        update.exec(&*tx).await?;
+        queries::find_order(&*tx, caller.tenant, placed.id).await?
+    }
+    .ok_or(OrdersError::NotFound("order"))?;
     let status = history::parse_status(&current.status)?;
     history::append(
         &tx,

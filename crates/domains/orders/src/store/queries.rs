@@ -116,15 +116,54 @@ pub async fn history_of(
         .await
 }
 
-pub async fn last_seq(conn: &impl ConnectionTrait, order_id: Uuid) -> Result<i64, DbErr> {
-    let last: Option<Option<i64>> = history::Entity::find()
-        .select_only()
-        .column_as(history::Column::Seq.max(), "max_seq")
-        .filter(history::Column::OrderId.eq(order_id))
-        .into_tuple()
-        .one(conn)
-        .await?;
-    Ok(last.flatten().unwrap_or(0))
+/// Appends `entry` as the order's next history entry: its `seq` is one past the last, taken in
+/// the same statement (`INSERT … SELECT MAX(seq) + 1`), so an append is one round trip. The
+/// caller holds the order's row lock, which keeps two appends from taking the same number.
+pub async fn append_history(
+    conn: &impl ConnectionTrait,
+    entry: history::Model,
+) -> Result<(), DbErr> {
+    use history::Column as H;
+    let next_seq = Expr::expr(sea_orm::sea_query::Func::coalesce([
+        Expr::col(H::Seq).max(),
+        Expr::val(0i64),
+    ]))
+    .add(1i64);
+    let values = Query::select()
+        .expr(Expr::val(entry.id))
+        .expr(Expr::val(entry.tenant_id))
+        .expr(Expr::val(entry.order_id))
+        .expr(next_seq)
+        .expr(Expr::val(entry.action))
+        .expr(Expr::val(entry.status_before))
+        .expr(Expr::val(entry.status_after))
+        .expr(Expr::val(entry.actor_type))
+        .expr(Expr::val(entry.actor_id))
+        .expr(Expr::val(entry.detail))
+        .expr(Expr::val(entry.occurred_at))
+        .from(history::Entity)
+        .and_where(Expr::col(H::OrderId).eq(entry.order_id))
+        .to_owned();
+    let statement = Query::insert()
+        .into_table(history::Entity)
+        .columns([
+            H::Id,
+            H::TenantId,
+            H::OrderId,
+            H::Seq,
+            H::Action,
+            H::StatusBefore,
+            H::StatusAfter,
+            H::ActorType,
+            H::ActorId,
+            H::Detail,
+            H::OccurredAt,
+        ])
+        .select_from(values)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .to_owned();
+    conn.execute_raw(db_backend(conn).build(&statement)).await?;
+    Ok(())
 }
 
 /// Orders the same buyer, and the same address, placed since `since`.

@@ -390,12 +390,9 @@ where
             opened: target.opened.clone(),
             at: now,
         };
-        if !store::update_payment_guarded(&**tx, &before, &change).await? {
+        let Some(after) = store::update_payment_guarded(&**tx, &before, &change).await? else {
             continue;
-        }
-        let after = store::payment(&**tx, tenant, payment_id)
-            .await?
-            .ok_or(PaymentsError::NotFound("payment"))?;
+        };
         append_history(tx, tenant, Some(&before), &after, note, now).await?;
         if before.status != after.status {
             tx.publish(

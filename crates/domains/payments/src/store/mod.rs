@@ -172,13 +172,14 @@ pub struct PaymentChange {
     pub at: DateTime<Utc>,
 }
 
-/// `UPDATE payments ... WHERE id = ? AND status = ? AND version = ?`: `false` when another
-/// writer changed the payment since `before` was read (a lost race; re-read and decide again).
+/// `UPDATE payments ... WHERE id = ? AND status = ? AND version = ?`, answering the payment as
+/// written, or `None` when another writer changed it since `before` was read (a lost race;
+/// re-read and decide again).
 pub async fn update_payment_guarded(
     conn: &impl ConnectionTrait,
     before: &payment::Model,
     change: &PaymentChange,
-) -> Result<bool, DbErr> {
+) -> Result<Option<payment::Model>, DbErr> {
     let mut update = payment::Entity::update_many()
         .col_expr(payment::Column::Status, Expr::value(change.status.clone()))
         .col_expr(
@@ -206,14 +207,19 @@ pub async fn update_payment_guarded(
                 Expr::value(instructions.clone()),
             );
     }
-    let done = update
+    let update = update
         .filter(payment::Column::TenantId.eq(before.tenant_id))
         .filter(payment::Column::Id.eq(before.id))
         .filter(payment::Column::Status.eq(before.status.as_str()))
-        .filter(payment::Column::Version.eq(before.version))
-        .exec(conn)
-        .await?;
-    Ok(done.rows_affected == 1)
+        .filter(payment::Column::Version.eq(before.version));
+    // Where the engine can, the payment as written comes back from the update itself.
+    if conn.support_returning() {
+        return Ok(update.exec_with_returning(conn).await?.into_iter().next());
+    }
+    if update.exec(conn).await?.rows_affected != 1 {
+        return Ok(None);
+    }
+    payment(conn, TenantId(before.tenant_id), before.id).await
 }
 
 /// Payments of every store in `status` for `methods`, untouched since `before`, oldest first:
