@@ -11,7 +11,8 @@
 #
 # Knobs (environment): PRODUCTS=200 RATE=100 RUN_SECONDS=20 PORT=(free) P99_MS=50 VARIANTS=50
 #   FIND_FROM=50 FIND_STEP=25 FIND_TO=400 FIND_SECONDS=10 RUN_MIXES='checkout'
-#   FIND_MIXES='checkout' (add checkout-full to time the whole buyer flow) SKIP_BUILD=1 BIN=... LOAD=...
+#   FIND_MIXES='checkout' (add checkout-full to time the whole buyer flow) WARMUP_SECONDS=5
+#   SKIP_BUILD=1 BIN=... LOAD=...
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -29,6 +30,7 @@ FIND_TO="${FIND_TO:-400}"
 FIND_SECONDS="${FIND_SECONDS:-10}"
 RUN_MIXES="${RUN_MIXES:-checkout}"
 FIND_MIXES="${FIND_MIXES:-checkout}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-5}"
 URL="http://127.0.0.1:${PORT}"
 EMAIL="bench@smartseller.id"
 PASSWORD="Gudang-Nusantara-2026"
@@ -40,6 +42,13 @@ source "$(dirname "$0")/serve.sh"
 # Every invocation makes the store ready again (idempotently: the warehouse and the flat rate are
 # reused, each variant gets another block of stock) and fills its own carts before timing.
 TARGET=(--url "$URL" --email "$EMAIL" --password "$PASSWORD" --variants "$VARIANTS")
+
+# A database in use has planner statistics that describe its data; a brand-new one has none,
+# and PostgreSQL would keep plans made for empty tables until autovacuum's next analyze. So the
+# store first takes some orders (not reported), then `admin analyze` does what autovacuum would.
+echo "== warm-up: ${WARMUP_SECONDS}s of checkout at ${RATE}/s (not reported), then admin analyze"
+"$LOAD" run "${TARGET[@]}" --mix checkout --rate "$RATE" --seconds "$WARMUP_SECONDS" >/dev/null
+"$BIN" admin analyze "${DB_ARGS[@]}"
 
 for mix in $RUN_MIXES; do
     echo "== $mix at ${RATE}/s for ${SECONDS_PER_RUN}s"
