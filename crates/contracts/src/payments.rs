@@ -266,6 +266,10 @@ pub enum PaymentEvent {
         amount: Money,
         captured: Money,
         refunded: Money,
+        /// The card behind the payment as its gateway identifies it (`midtrans:481111-1114`,
+        /// `stripe:<fingerprint>`), when the notification named one: for fraud velocity.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        card: Option<String>,
     },
     Refunded {
         payment_id: Uuid,

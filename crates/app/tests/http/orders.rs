@@ -23,6 +23,7 @@ engine_tests!(
     a_seller_sells_ships_and_takes_back_through_the_api,
     a_thousand_buyers_for_the_last_unit_buy_it_once,
     duplicated_and_reordered_gateway_notifications_change_the_order_once,
+    a_card_that_paid_too_many_orders_holds_the_next_for_review,
     illegal_moves_are_refused_with_the_current_state_and_the_history_replays,
 );
 
@@ -852,6 +853,80 @@ async fn duplicated_and_reordered_gateway_notifications_change_the_order_once(en
         "the late pending changed nothing"
     );
     replays_to_its_status(&app, owner, &order).await;
+}
+
+async fn a_card_that_paid_too_many_orders_holds_the_next_for_review(engine: Engine) {
+    let Some(app) = TestApp::spawn(engine).await else {
+        return;
+    };
+    let store = set_up_store(&app, "Toko Kartu", 1, 10).await;
+    let owner = &store.owner;
+    let mut settings = ok(app.get("/api/v1/orders/settings", owner).await);
+    assert_eq!(settings["fraud_max_per_card"], Value::Null, "left out when saved");
+    settings["fraud_max_per_card"] = json!(1);
+    let saved = ok(app.put("/api/v1/orders/settings", owner, settings.clone()).await);
+    assert_eq!(saved["fraud_max_per_card"], 1);
+    settings["fraud_max_per_card"] = json!(0);
+    let refused = app.put("/api/v1/orders/settings", owner, settings).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(refused.body["errors"][0]["field"], "fraud_max_per_card");
+
+    let midtrans = FakeMidtrans::start().await;
+    let hook = enable(&app, owner, "midtrans", json!({ "gateway": "midtrans", "server_key": smartseller_testkit::fake_payments::midtrans::SERVER_KEY,
+        "snap_base_url": midtrans.base_url(), "core_base_url": midtrans.base_url() }), json!({})).await;
+    // Two orders paid with one card, a third with another card.
+    let mut orders = Vec::new();
+    for (n, card) in ["481111-1114", "481111-1114", "521111-2222"].into_iter().enumerate() {
+        let (cart, rate) = cart_with(&app, owner, &[(&store.variants[0], 1)], "kurir_toko").await;
+        let placed = created(checkout(&app, owner, &cart, &rate, "midtrans", &format!("card-{n}"), n + 1).await);
+        let order = text(&placed["order"]["id"]);
+        let captured = midtrans.capture_card(&reference(&placed), card);
+        assert_eq!(deliver(&app, &hook, &captured).await, 200);
+        eventually_status(&app, owner, &order, "paid").await;
+        // The same notification again changes nothing, and holds nothing twice.
+        assert_eq!(deliver(&app, &hook, &captured).await, 200);
+        orders.push(order);
+    }
+    let view = |order: String| {
+        let app = &app;
+        async move { ok(app.get(&format!("/api/v1/orders/{order}"), owner).await) }
+    };
+    let first = view(orders[0].clone()).await;
+    assert_eq!(first["review_status"], "none", "{first}");
+    let second = view(orders[1].clone()).await;
+    assert_eq!(second["review_status"], "held", "{second}");
+    assert_eq!(
+        second["review_reasons"],
+        json!(["card_velocity: 2 orders in 60 minutes"]),
+        "{second}"
+    );
+    let third = view(orders[2].clone()).await;
+    assert_eq!(third["review_status"], "none", "another card: {third}");
+    let history = ok(app
+        .get(&format!("/api/v1/orders/{}/history", orders[1]), owner)
+        .await);
+    let held = history
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter(|h| h["action"] == "review_held")
+        .count();
+    assert_eq!(held, 1, "held once: {history}");
+    // A held order does not move on until the seller approves it.
+    let blocked = app
+        .post(&format!("/api/v1/orders/{}/process", orders[1]), owner, json!({}))
+        .await;
+    assert_eq!(blocked.status, StatusCode::CONFLICT, "{}", blocked.body);
+    ok(app
+        .post(
+            &format!("/api/v1/orders/{}/review", orders[1]),
+            owner,
+            json!({ "decision": "approve" }),
+        )
+        .await);
+    for order in &orders {
+        replays_to_its_status(&app, owner, order).await;
+    }
 }
 
 async fn illegal_moves_are_refused_with_the_current_state_and_the_history_replays(engine: Engine) {

@@ -36,6 +36,7 @@ impl EventHandler for OrderPayments {
             method,
             after,
             captured,
+            card,
             ..
         }) = serde_json::from_value::<PaymentEvent>(event.payload.clone())
         else {
@@ -49,6 +50,7 @@ impl EventHandler for OrderPayments {
             method,
             after,
             captured,
+            card,
         )
         .await?;
         Ok(())

@@ -12,7 +12,7 @@ impl MigratorTrait for OrdersMigrator {
     }
 
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateOrderTables)]
+        vec![Box::new(CreateOrderTables), Box::new(AddCardVelocity)]
     }
 }
 
@@ -507,6 +507,76 @@ impl MigrationTrait for CreateOrderTables {
             m.drop_table(Table::drop().table(table).if_exists().to_owned())
                 .await?;
         }
+        Ok(())
+    }
+}
+
+/// Fraud velocity per card: the card a payment's gateway named, kept on the order, and the
+/// store's limit of orders per card in the window.
+struct AddCardVelocity;
+
+impl MigrationName for AddCardVelocity {
+    fn name(&self) -> &str {
+        "m0002_add_card_velocity"
+    }
+}
+
+#[derive(DeriveIden)]
+enum CardVelocity {
+    CardKey,
+    FraudMaxPerCard,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for AddCardVelocity {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite alters one thing at a time.
+        m.alter_table(
+            Table::alter()
+                .table(Orders::Table)
+                .add_column(string_null(CardVelocity::CardKey))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(index(
+            "orders_by_card",
+            Orders::Table,
+            &["tenant_id", "card_key", "placed_at"],
+            false,
+        ))
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(OrderSettings::Table)
+                .add_column(big_integer_null(CardVelocity::FraudMaxPerCard))
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(
+            Index::drop()
+                .name("orders_by_card")
+                .table(Orders::Table)
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Orders::Table)
+                .drop_column(CardVelocity::CardKey)
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(OrderSettings::Table)
+                .drop_column(CardVelocity::FraudMaxPerCard)
+                .to_owned(),
+        )
+        .await?;
         Ok(())
     }
 }

@@ -41,6 +41,8 @@ pub struct MidtransTransaction {
     pub fraud_status: Option<String>,
     pub bank: Option<String>,
     pub va_number: Option<String>,
+    /// The card's masked number (`481111-1114`) once a card paid.
+    pub masked_card: Option<String>,
     /// Whole rupiah refunded so far.
     pub refunded: i64,
     /// Refund answers by `refund_key`, replayed for a repeated key.
@@ -151,6 +153,21 @@ impl FakeMidtrans {
             transaction.payment_type = Some("credit_card".to_owned());
             transaction.transaction_status = Some("authorize".to_owned());
             transaction.fraud_status = Some("accept".to_owned());
+        })
+    }
+
+    /// The buyer paid by card (`masked_card`, e.g. `481111-1114`) and it was captured at once:
+    /// the transaction is `capture`, accepted by the fraud screen.
+    ///
+    /// # Panics
+    ///
+    /// If the fake has no transaction `order_id`.
+    pub fn capture_card(&self, order_id: &str, masked_card: &str) -> FakeNotification {
+        self.change(order_id, |transaction| {
+            transaction.payment_type = Some("credit_card".to_owned());
+            transaction.transaction_status = Some("capture".to_owned());
+            transaction.fraud_status = Some("accept".to_owned());
+            transaction.masked_card = Some(masked_card.to_owned());
         })
     }
 
@@ -268,6 +285,10 @@ fn transaction_json(transaction: &MidtransTransaction) -> Value {
             body["va_numbers"] = json!([{"bank": bank, "va_number": va_number}]);
         }
     }
+    if let Some(masked_card) = &transaction.masked_card {
+        body["masked_card"] = json!(masked_card);
+        body["card_type"] = json!("credit");
+    }
     if transaction.refunded > 0 {
         body["refund_amount"] = json!(two_decimals(transaction.refunded));
     }
@@ -382,6 +403,7 @@ async fn create_snap(ctx: Ctx, headers: HeaderMap, Json(body): Json<Value>) -> R
     };
     let token = format!("{}-{}", random_hex(8), random_hex(4));
     let transaction = MidtransTransaction {
+        masked_card: None,
         order_id: order_id.clone(),
         transaction_id: uuid::Uuid::now_v7().to_string(),
         snap_token: Some(token.clone()),
@@ -441,6 +463,7 @@ async fn charge(ctx: Ctx, headers: HeaderMap, Json(body): Json<Value>) -> Respon
         rand::random::<u32>()
     );
     let transaction = MidtransTransaction {
+        masked_card: None,
         order_id: order_id.clone(),
         transaction_id: uuid::Uuid::now_v7().to_string(),
         snap_token: None,

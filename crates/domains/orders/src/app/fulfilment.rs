@@ -9,7 +9,7 @@ use smartseller_contracts::payments::{PaymentMethod, PaymentStatus};
 use smartseller_contracts::shipping::{
     BookShipment, ShipmentLine, ShipmentStatus, ShipmentView, ShippingAddress,
 };
-use smartseller_kernel::TenantId;
+use smartseller_kernel::{TenantId, clock};
 use smartseller_kernel::money::{Currency, Money};
 use smartseller_kernel::validation::FieldErrors;
 use smartseller_platform::db::WriteTx;
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::history::{self, Changes};
 use super::orders::{self, OrderView, cancel_in, shipping_error};
 use super::{Caller, OrdersCtx, OrdersError, OrdersResult, settings};
-use crate::domain::{OrderAction, OrderStatus};
+use crate::domain::{OrderAction, OrderStatus, fraud};
 use crate::store::{order, queries};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -236,6 +236,7 @@ pub async fn on_payment(
     method: PaymentMethod,
     after: PaymentStatus,
     captured: Money,
+    card: Option<String>,
 ) -> OrdersResult<()> {
     let caller = Caller::system(tenant);
     let Some(current) = queries::find_order(&**tx, tenant, order_id).await? else {
@@ -322,6 +323,42 @@ pub async fn on_payment(
             )
             .await?;
         }
+    }
+    if let Some(card) = card
+        && matches!(after, PaymentStatus::Paid | PaymentStatus::Authorized)
+    {
+        check_card(tx, &caller, order_id, &card).await?;
+    }
+    Ok(())
+}
+
+/// Card velocity, once a payment names its card: the card is kept on the order, and an order
+/// paid with a card that already paid the store's limit of orders in the window is held for
+/// review. Checked once per order and card, however many notifications name it.
+async fn check_card(
+    tx: &mut WriteTx,
+    caller: &Caller,
+    order_id: Uuid,
+    card: &str,
+) -> OrdersResult<()> {
+    let tenant = caller.tenant;
+    let Some(current) = queries::find_order(&**tx, tenant, order_id).await? else {
+        return Ok(());
+    };
+    if current.card_key.as_deref() == Some(card) {
+        return Ok(());
+    }
+    let rules = settings::load(&**tx, tenant).await?.fraud_rules();
+    let since = clock::now() - chrono::Duration::minutes(rules.window_minutes);
+    let earlier = queries::orders_paid_with_card(&**tx, tenant, card, since, order_id).await?;
+    order::Entity::update_many()
+        .col_expr(order::Column::CardKey, Expr::value(card))
+        .filter(order::Column::Id.eq(order_id))
+        .filter(order::Column::TenantId.eq(tenant.as_uuid()))
+        .exec(&**tx)
+        .await?;
+    if let Some(reason) = fraud::card_velocity(&rules, earlier) {
+        hold_for_review(tx, caller, &current, &reason).await?;
     }
     Ok(())
 }

@@ -200,6 +200,7 @@ pub(crate) async fn insert(
             .address
             .as_ref()
             .map(|a| address_key(&a.address, &a.postal_code))),
+        card_key: Set(None),
         shipping_address: Set(new
             .address
             .as_ref()

@@ -35,6 +35,9 @@ pub struct OrderSettings {
     pub fraud_window_minutes: i64,
     pub fraud_max_per_customer: Option<i64>,
     pub fraud_max_per_address: Option<i64>,
+    /// Hold a paid order when this many orders were already paid with the same card in the
+    /// window (the card as the gateway names it; bank transfers and cash name none).
+    pub fraud_max_per_card: Option<i64>,
 }
 
 impl Default for OrderSettings {
@@ -52,6 +55,7 @@ impl Default for OrderSettings {
             fraud_window_minutes: fraud.window_minutes,
             fraud_max_per_customer: fraud.max_orders_per_customer,
             fraud_max_per_address: fraud.max_orders_per_address,
+            fraud_max_per_card: fraud.max_orders_per_card,
         }
     }
 }
@@ -70,6 +74,7 @@ impl OrderSettings {
             window_minutes: self.fraud_window_minutes,
             max_orders_per_customer: self.fraud_max_per_customer,
             max_orders_per_address: self.fraud_max_per_address,
+            max_orders_per_card: self.fraud_max_per_card,
         }
     }
 
@@ -120,6 +125,7 @@ impl OrderSettings {
         for (field, value) in [
             ("fraud_max_per_customer", self.fraud_max_per_customer),
             ("fraud_max_per_address", self.fraud_max_per_address),
+            ("fraud_max_per_card", self.fraud_max_per_card),
         ] {
             if value.is_some_and(|v| v < 1) {
                 errors.add(field, "out_of_range", "At least 1, or leave it out.");
@@ -148,6 +154,7 @@ pub async fn load(conn: &impl ConnectionTrait, tenant: TenantId) -> OrdersResult
         fraud_window_minutes: row.fraud_window_minutes,
         fraud_max_per_customer: row.fraud_max_per_customer,
         fraud_max_per_address: row.fraud_max_per_address,
+        fraud_max_per_card: row.fraud_max_per_card,
     })
 }
 
@@ -170,6 +177,7 @@ pub async fn save(
         fraud_window_minutes: Set(new.fraud_window_minutes),
         fraud_max_per_customer: Set(new.fraud_max_per_customer),
         fraud_max_per_address: Set(new.fraud_max_per_address),
+        fraud_max_per_card: Set(new.fraud_max_per_card),
         updated_at: Set(clock::now()),
     };
     let tx = ctx.db.begin_write().await?;
@@ -188,6 +196,7 @@ pub async fn save(
                     settings::Column::FraudWindowMinutes,
                     settings::Column::FraudMaxPerCustomer,
                     settings::Column::FraudMaxPerAddress,
+                    settings::Column::FraudMaxPerCard,
                     settings::Column::UpdatedAt,
                 ])
                 .to_owned(),

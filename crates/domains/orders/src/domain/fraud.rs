@@ -14,6 +14,9 @@ pub struct FraudRules {
     pub max_orders_per_customer: Option<i64>,
     /// Hold the order when this many already go to the same address in the window.
     pub max_orders_per_address: Option<i64>,
+    /// Hold a paid order when this many were already paid with the same card in the window.
+    /// Checked when the payment names its card, which is after checkout.
+    pub max_orders_per_card: Option<i64>,
 }
 
 impl Default for FraudRules {
@@ -23,6 +26,7 @@ impl Default for FraudRules {
             window_minutes: 60,
             max_orders_per_customer: Some(5),
             max_orders_per_address: Some(8),
+            max_orders_per_card: Some(3),
         }
     }
 }
@@ -63,6 +67,19 @@ pub fn assess(rules: &FraudRules, total_minor: i64, recent: RecentOrders) -> Vec
     reasons
 }
 
+/// The reason to hold an order paid with a card that `earlier` other orders of the window were
+/// already paid with; `None` when it may proceed.
+pub fn card_velocity(rules: &FraudRules, earlier: i64) -> Option<String> {
+    let limit = rules.max_orders_per_card?;
+    (earlier >= limit).then(|| {
+        format!(
+            "card_velocity: {} orders in {} minutes",
+            earlier + 1,
+            rules.window_minutes
+        )
+    })
+}
+
 /// The key two addresses share when they are the same place, however they were typed.
 pub fn address_key(address: &str, postal_code: &str) -> String {
     let words: Vec<String> = address
@@ -75,6 +92,22 @@ pub fn address_key(address: &str, postal_code: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_card_used_for_too_many_orders_holds_the_next() {
+        let rules = FraudRules::default();
+        assert_eq!(rules.max_orders_per_card, Some(3));
+        assert_eq!(card_velocity(&rules, 2), None);
+        assert_eq!(
+            card_velocity(&rules, 3).as_deref(),
+            Some("card_velocity: 4 orders in 60 minutes")
+        );
+        let off = FraudRules {
+            max_orders_per_card: None,
+            ..rules
+        };
+        assert_eq!(card_velocity(&off, 100), None);
+    }
     use super::*;
 
     #[test]

@@ -32,6 +32,7 @@ entity!(settings, "order_settings", {
     pub fraud_window_minutes: i64,
     pub fraud_max_per_customer: Option<i64>,
     pub fraud_max_per_address: Option<i64>,
+    pub fraud_max_per_card: Option<i64>,
     pub updated_at: DateTimeUtc,
 });
 
@@ -84,6 +85,8 @@ entity!(order, "orders", {
     pub customer_phone: Option<String>,
     pub customer_key: Option<String>,
     pub address_key: Option<String>,
+    /// The card a payment's gateway named (`midtrans:481111-1114`), for card velocity.
+    pub card_key: Option<String>,
     pub shipping_address: Option<String>,
     pub currency: String,
     pub subtotal_minor: i64,

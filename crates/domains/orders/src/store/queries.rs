@@ -166,6 +166,24 @@ pub async fn append_history(
     Ok(())
 }
 
+/// Other orders of the store placed since `since` that a payment with `card` paid.
+pub async fn orders_paid_with_card(
+    conn: &impl ConnectionTrait,
+    tenant: TenantId,
+    card: &str,
+    since: DateTime<Utc>,
+    except: Uuid,
+) -> Result<i64, DbErr> {
+    let count = order::Entity::find()
+        .filter(order::Column::TenantId.eq(tenant.as_uuid()))
+        .filter(order::Column::CardKey.eq(card))
+        .filter(order::Column::PlacedAt.gte(since))
+        .filter(order::Column::Id.ne(except))
+        .count(conn)
+        .await?;
+    Ok(i64::try_from(count).unwrap_or(i64::MAX))
+}
+
 /// Orders the same buyer, and the same address, placed since `since`.
 pub async fn recent_orders(
     conn: &impl ConnectionTrait,

@@ -206,6 +206,7 @@ fn payment_moved(
         amount: captured,
         captured,
         refunded: Money::zero(Currency::Idr),
+        card: None,
     }
 }
 

@@ -335,6 +335,8 @@ pub(crate) struct Target {
     pub captured_minor: i64,
     pub refunded_minor: i64,
     pub opened: Option<(Option<String>, Option<String>, Option<serde_json::Value>)>,
+    /// The card a gateway notification named, passed on in `PaymentEvent::StatusChanged`.
+    pub card: Option<String>,
 }
 
 impl Target {
@@ -345,6 +347,7 @@ impl Target {
             captured_minor: before.captured_minor,
             refunded_minor: before.refunded_minor,
             opened: None,
+            card: None,
         }
     }
 }
@@ -393,6 +396,7 @@ where
         let Some(after) = store::update_payment_guarded(&**tx, &before, &change).await? else {
             continue;
         };
+        let card = target.card;
         append_history(tx, tenant, Some(&before), &after, note, now).await?;
         if before.status != after.status {
             tx.publish(
@@ -406,6 +410,7 @@ where
                     amount: after.amount(),
                     captured: after.captured(),
                     refunded: after.refunded(),
+                    card,
                 },
             )
             .await?;

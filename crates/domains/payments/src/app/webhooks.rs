@@ -132,8 +132,14 @@ pub async fn apply(
             "amount": notification.amount,
         }),
     };
+    let card = card_identity(method, &notification.raw);
     let (_, changed) = transition(&mut tx, tenant, payment.id, &note, |before| {
-        Ok(target_for(before, notification.status, notification.amount))
+        Ok(
+            target_for(before, notification.status, notification.amount).map(|target| Target {
+                card: card.clone(),
+                ..target
+            }),
+        )
     })
     .await?;
     let outcome = if changed {
@@ -159,6 +165,36 @@ pub fn sharing_notifications(method: PaymentMethod) -> &'static [PaymentMethod] 
         PaymentMethod::Paypal => &[PaymentMethod::Paypal],
         PaymentMethod::BankTransfer => &[PaymentMethod::BankTransfer],
         PaymentMethod::Cod => &[PaymentMethod::Cod],
+    }
+}
+
+/// The card behind a notification, as its gateway identifies it across payments, for the
+/// orders domain's velocity rule: Midtrans names the masked number (`masked_card`), Stripe a
+/// fingerprint of the card (`payment_method_details.card.fingerprint` on a charge, or on the
+/// payment intent's expanded `latest_charge`). Xendit's and PayPal's notifications name none.
+pub(crate) fn card_identity(method: PaymentMethod, raw: &serde_json::Value) -> Option<String> {
+    let text = |value: &serde_json::Value| {
+        value
+            .as_str()
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.len() <= 100)
+            .map(str::to_owned)
+    };
+    match method {
+        PaymentMethod::Midtrans | PaymentMethod::VirtualAccount => {
+            text(&raw["masked_card"]).map(|card| format!("midtrans:{card}"))
+        }
+        PaymentMethod::Stripe => {
+            let object = &raw["data"]["object"];
+            [
+                &object["payment_method_details"]["card"]["fingerprint"],
+                &object["latest_charge"]["payment_method_details"]["card"]["fingerprint"],
+            ]
+            .into_iter()
+            .find_map(text)
+            .map(|fingerprint| format!("stripe:{fingerprint}"))
+        }
+        _ => None,
     }
 }
 
@@ -231,6 +267,35 @@ pub async fn receipts(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_notification_names_its_card_where_the_gateway_does() {
+        let midtrans = serde_json::json!({ "masked_card": "481111-1114", "payment_type": "credit_card" });
+        assert_eq!(
+            card_identity(PaymentMethod::Midtrans, &midtrans).as_deref(),
+            Some("midtrans:481111-1114")
+        );
+        let charge = serde_json::json!({ "data": { "object": {
+            "payment_method_details": { "card": { "fingerprint": "Xt5EWLLDS7FJjR1c" } } } } });
+        assert_eq!(
+            card_identity(PaymentMethod::Stripe, &charge).as_deref(),
+            Some("stripe:Xt5EWLLDS7FJjR1c")
+        );
+        let intent = serde_json::json!({ "data": { "object": { "latest_charge": {
+            "payment_method_details": { "card": { "fingerprint": "Xt5EWLLDS7FJjR1c" } } } } } });
+        assert_eq!(
+            card_identity(PaymentMethod::Stripe, &intent).as_deref(),
+            Some("stripe:Xt5EWLLDS7FJjR1c")
+        );
+        let transfer = serde_json::json!({ "payment_type": "bank_transfer" });
+        assert_eq!(card_identity(PaymentMethod::Midtrans, &transfer), None);
+        assert_eq!(card_identity(PaymentMethod::Xendit, &midtrans), None);
+        assert_eq!(
+            card_identity(PaymentMethod::Midtrans, &serde_json::json!({ "masked_card": "  " })),
+            None
+        );
+    }
+
     use super::*;
     use smartseller_kernel::money::{Currency, Money};
 
