@@ -862,13 +862,24 @@ async fn a_card_that_paid_too_many_orders_holds_the_next_for_review(engine: Engi
     let store = set_up_store(&app, "Toko Kartu", 1, 10).await;
     let owner = &store.owner;
     let mut settings = ok(app.get("/api/v1/orders/settings", owner).await);
-    assert_eq!(settings["fraud_max_per_card"], Value::Null, "left out when saved");
+    assert_eq!(
+        settings["fraud_max_per_card"],
+        Value::Null,
+        "left out when saved"
+    );
     settings["fraud_max_per_card"] = json!(1);
-    let saved = ok(app.put("/api/v1/orders/settings", owner, settings.clone()).await);
+    let saved = ok(app
+        .put("/api/v1/orders/settings", owner, settings.clone())
+        .await);
     assert_eq!(saved["fraud_max_per_card"], 1);
     settings["fraud_max_per_card"] = json!(0);
     let refused = app.put("/api/v1/orders/settings", owner, settings).await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
     assert_eq!(refused.body["errors"][0]["field"], "fraud_max_per_card");
 
     let midtrans = FakeMidtrans::start().await;
@@ -876,9 +887,23 @@ async fn a_card_that_paid_too_many_orders_holds_the_next_for_review(engine: Engi
         "snap_base_url": midtrans.base_url(), "core_base_url": midtrans.base_url() }), json!({})).await;
     // Two orders paid with one card, a third with another card.
     let mut orders = Vec::new();
-    for (n, card) in ["481111-1114", "481111-1114", "521111-2222"].into_iter().enumerate() {
+    for (n, card) in ["481111-1114", "481111-1114", "521111-2222"]
+        .into_iter()
+        .enumerate()
+    {
         let (cart, rate) = cart_with(&app, owner, &[(&store.variants[0], 1)], "kurir_toko").await;
-        let placed = created(checkout(&app, owner, &cart, &rate, "midtrans", &format!("card-{n}"), n + 1).await);
+        let placed = created(
+            checkout(
+                &app,
+                owner,
+                &cart,
+                &rate,
+                "midtrans",
+                &format!("card-{n}"),
+                n + 1,
+            )
+            .await,
+        );
         let order = text(&placed["order"]["id"]);
         let captured = midtrans.capture_card(&reference(&placed), card);
         assert_eq!(deliver(&app, &hook, &captured).await, 200);
@@ -914,7 +939,11 @@ async fn a_card_that_paid_too_many_orders_holds_the_next_for_review(engine: Engi
     assert_eq!(held, 1, "held once: {history}");
     // A held order does not move on until the seller approves it.
     let blocked = app
-        .post(&format!("/api/v1/orders/{}/process", orders[1]), owner, json!({}))
+        .post(
+            &format!("/api/v1/orders/{}/process", orders[1]),
+            owner,
+            json!({}),
+        )
         .await;
     assert_eq!(blocked.status, StatusCode::CONFLICT, "{}", blocked.body);
     ok(app

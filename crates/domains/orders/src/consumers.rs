@@ -45,12 +45,14 @@ impl EventHandler for OrderPayments {
         fulfilment::on_payment(
             tx,
             event.tenant_id,
-            payment_id,
-            order_id,
-            method,
-            after,
-            captured,
-            card,
+            fulfilment::PaymentMoved {
+                payment_id,
+                order_id,
+                method,
+                after,
+                captured,
+                card,
+            },
         )
         .await?;
         Ok(())

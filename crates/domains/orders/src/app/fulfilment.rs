@@ -9,9 +9,9 @@ use smartseller_contracts::payments::{PaymentMethod, PaymentStatus};
 use smartseller_contracts::shipping::{
     BookShipment, ShipmentLine, ShipmentStatus, ShipmentView, ShippingAddress,
 };
-use smartseller_kernel::{TenantId, clock};
 use smartseller_kernel::money::{Currency, Money};
 use smartseller_kernel::validation::FieldErrors;
+use smartseller_kernel::{TenantId, clock};
 use smartseller_platform::db::WriteTx;
 use uuid::Uuid;
 
@@ -226,18 +226,33 @@ pub async fn tracking(ctx: &OrdersCtx, tenant: TenantId, id: Uuid) -> OrdersResu
         })
 }
 
+/// What a `payment.events` status change says, as the orders domain reads it.
+#[derive(Debug, Clone)]
+pub struct PaymentMoved {
+    pub payment_id: Uuid,
+    pub order_id: Uuid,
+    pub method: PaymentMethod,
+    pub after: PaymentStatus,
+    pub captured: Money,
+    /// The card the gateway named, for card velocity.
+    pub card: Option<String>,
+}
+
 /// A payment moved (`payment.events`). Paid: the order is paid and its hold becomes a sale.
 /// Expired or cancelled before payment: the order is cancelled. Anything else is recorded.
 pub async fn on_payment(
     tx: &mut WriteTx,
     tenant: TenantId,
-    payment_id: Uuid,
-    order_id: Uuid,
-    method: PaymentMethod,
-    after: PaymentStatus,
-    captured: Money,
-    card: Option<String>,
+    moved: PaymentMoved,
 ) -> OrdersResult<()> {
+    let PaymentMoved {
+        payment_id,
+        order_id,
+        method,
+        after,
+        captured,
+        card,
+    } = moved;
     let caller = Caller::system(tenant);
     let Some(current) = queries::find_order(&**tx, tenant, order_id).await? else {
         return Ok(());

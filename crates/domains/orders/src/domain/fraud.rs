@@ -126,6 +126,7 @@ mod tests {
             window_minutes: 60,
             max_orders_per_customer: Some(2),
             max_orders_per_address: Some(3),
+            max_orders_per_card: None,
         };
         let reasons = assess(
             &rules,

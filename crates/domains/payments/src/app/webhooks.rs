@@ -270,7 +270,8 @@ mod tests {
 
     #[test]
     fn a_notification_names_its_card_where_the_gateway_does() {
-        let midtrans = serde_json::json!({ "masked_card": "481111-1114", "payment_type": "credit_card" });
+        let midtrans =
+            serde_json::json!({ "masked_card": "481111-1114", "payment_type": "credit_card" });
         assert_eq!(
             card_identity(PaymentMethod::Midtrans, &midtrans).as_deref(),
             Some("midtrans:481111-1114")
@@ -291,7 +292,10 @@ mod tests {
         assert_eq!(card_identity(PaymentMethod::Midtrans, &transfer), None);
         assert_eq!(card_identity(PaymentMethod::Xendit, &midtrans), None);
         assert_eq!(
-            card_identity(PaymentMethod::Midtrans, &serde_json::json!({ "masked_card": "  " })),
+            card_identity(
+                PaymentMethod::Midtrans,
+                &serde_json::json!({ "masked_card": "  " })
+            ),
             None
         );
     }
