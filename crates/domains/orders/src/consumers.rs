@@ -30,31 +30,10 @@ impl EventHandler for OrderPayments {
     }
 
     async fn handle(&self, tx: &mut WriteTx, event: &EventEnvelope) -> anyhow::Result<()> {
-        let Ok(PaymentEvent::StatusChanged {
-            payment_id,
-            order_id,
-            method,
-            after,
-            captured,
-            card,
-            ..
-        }) = serde_json::from_value::<PaymentEvent>(event.payload.clone())
-        else {
+        let Ok(moved) = serde_json::from_value::<PaymentEvent>(event.payload.clone()) else {
             return Ok(());
         };
-        fulfilment::on_payment(
-            tx,
-            event.tenant_id,
-            fulfilment::PaymentMoved {
-                payment_id,
-                order_id,
-                method,
-                after,
-                captured,
-                card,
-            },
-        )
-        .await?;
+        fulfilment::on_payment(tx, event.tenant_id, moved).await?;
         Ok(())
     }
 }

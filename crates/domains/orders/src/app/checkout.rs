@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::orders::{
     self, Customer, NewOrder, PaymentPlan, PlacedOrder, attach_payment, cancel_after_failure,
     check_address, hold_stock, insert, payment_items, price_lines, release_quietly, replay_placed,
-    shipping_error, start_payment, take_number,
+    shipping_error, start_payment, take_number_or_release,
 };
 use super::{Caller, OrdersCtx, OrdersError, OrdersResult, carts, is_unique_violation, settings};
 use crate::domain::OrderStatus;
@@ -177,14 +177,7 @@ pub async fn checkout(
     let reservation = hold_stock(ctx, tenant, order_id, &priced, expires_at).await?;
 
     // 3. The order, and the cart closed in the same transaction.
-    let number = take_number(ctx, tenant, now).await;
-    let number = match number {
-        Ok(number) => number,
-        Err(error) => {
-            release_quietly(ctx, tenant, reservation).await;
-            return Err(error);
-        }
-    };
+    let number = take_number_or_release(ctx, tenant, now, reservation).await?;
     let new = NewOrder {
         id: order_id,
         number,

@@ -5,7 +5,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use smartseller_contracts::orders::OrderEvent;
-use smartseller_contracts::payments::{PaymentMethod, PaymentStatus};
+use smartseller_contracts::payments::{PaymentEvent, PaymentMethod, PaymentStatus};
 use smartseller_contracts::shipping::{
     BookShipment, ShipmentLine, ShipmentStatus, ShipmentView, ShippingAddress,
 };
@@ -226,33 +226,26 @@ pub async fn tracking(ctx: &OrdersCtx, tenant: TenantId, id: Uuid) -> OrdersResu
         })
 }
 
-/// What a `payment.events` status change says, as the orders domain reads it.
-#[derive(Debug, Clone)]
-pub struct PaymentMoved {
-    pub payment_id: Uuid,
-    pub order_id: Uuid,
-    pub method: PaymentMethod,
-    pub after: PaymentStatus,
-    pub captured: Money,
-    /// The card the gateway named, for card velocity.
-    pub card: Option<String>,
-}
-
 /// A payment moved (`payment.events`). Paid: the order is paid and its hold becomes a sale.
 /// Expired or cancelled before payment: the order is cancelled. Anything else is recorded.
 pub async fn on_payment(
     tx: &mut WriteTx,
     tenant: TenantId,
-    moved: PaymentMoved,
+    moved: PaymentEvent,
 ) -> OrdersResult<()> {
-    let PaymentMoved {
+    // Only status changes move an order; a refund is recorded by the return that asked for it.
+    let PaymentEvent::StatusChanged {
         payment_id,
         order_id,
         method,
         after,
         captured,
         card,
-    } = moved;
+        ..
+    } = moved
+    else {
+        return Ok(());
+    };
     let caller = Caller::system(tenant);
     let Some(current) = queries::find_order(&**tx, tenant, order_id).await? else {
         return Ok(());

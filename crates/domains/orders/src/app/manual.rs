@@ -195,14 +195,7 @@ pub async fn create_manual(
     let now = clock::now();
     let expires_at = now + Duration::minutes(settings.payment_window_minutes);
     let reservation = hold_stock(ctx, tenant, order_id, &priced, expires_at).await?;
-    let number = take_number(ctx, tenant, now).await;
-    let number = match number {
-        Ok(number) => number,
-        Err(error) => {
-            release_quietly(ctx, tenant, reservation).await;
-            return Err(error);
-        }
-    };
+    let number = take_number_or_release(ctx, tenant, now, reservation).await?;
     let new = NewOrder {
         id: order_id,
         number,

@@ -26,7 +26,7 @@ pub use super::placing::{CHANNELS, Customer, PlacedOrder, check_address};
 pub(crate) use super::placing::{
     NewOrder, PaymentPlan, assess_fraud, attach_payment, cancel_after_failure, cancel_in,
     hold_stock, insert, payment_error, payment_items, price_lines, release_quietly, replay_placed,
-    shipping_error, start_payment, take_number,
+    shipping_error, start_payment, take_number_or_release,
 };
 
 // ---- reading ----

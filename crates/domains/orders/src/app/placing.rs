@@ -342,6 +342,21 @@ pub(crate) async fn take_number(
     }
 }
 
+/// [`take_number`] for an order whose stock is already held: if no number can be taken, the
+/// hold is given back before the error is answered.
+pub(crate) async fn take_number_or_release(
+    ctx: &OrdersCtx,
+    tenant: TenantId,
+    at: DateTime<Utc>,
+    reservation: Uuid,
+) -> OrdersResult<String> {
+    let taken = take_number(ctx, tenant, at).await;
+    if taken.is_err() {
+        release_quietly(ctx, tenant, reservation).await;
+    }
+    taken
+}
+
 /// Prices each requested line with the catalogue (unless the seller set the price by hand).
 pub(crate) async fn price_lines(
     ctx: &OrdersCtx,
