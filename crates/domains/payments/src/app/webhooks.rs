@@ -267,6 +267,8 @@ pub async fn receipts(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use smartseller_kernel::money::{Currency, Money};
 
     #[test]
     fn a_notification_names_its_card_where_the_gateway_does() {
@@ -299,9 +301,6 @@ mod tests {
             None
         );
     }
-
-    use super::*;
-    use smartseller_kernel::money::{Currency, Money};
 
     fn payment(
         status: PaymentStatus,
